@@ -1,0 +1,181 @@
+//! Command-line flags, as clap sees them.
+
+use std::path::PathBuf;
+
+use churnlens_core::{Lang, Table};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Customer churn and retention analytics. 客户流失与留存分析。
+#[derive(Debug, Parser)]
+#[command(name = "churnlens", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Workspace directory (Parquet tables + catalog). 工作区目录
+    #[arg(short = 'w', long, global = true, env = "CHURNLENS_WORKSPACE", default_value = churnlens_ingest::workspace::DEFAULT_WORKSPACE)]
+    pub workspace: PathBuf,
+    /// Language of everything printed for people: zh or en (default: from the locale). 输出语言
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate the demo data set (files in every supported format), import it, and summarise. 生成并导入演示数据
+    Demo(DemoArgs),
+    /// Import a file into a workspace table, validating every row. 导入文件
+    Import(ImportArgs),
+    /// Show what churnlens sees in a file: encoding, delimiter, columns, types, mapping, nulls, sample rows. 检查文件
+    Inspect(InspectArgs),
+    /// Run SQL over the workspace tables (DataFusion). 执行 SQL 查询
+    Sql(SqlArgs),
+    /// List the workspace's tables and imports. 列出数据表
+    Tables(TablesArgs),
+}
+
+/// Output formats of commands that print data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Aligned table for people.
+    #[default]
+    Table,
+    /// CSV.
+    Csv,
+    /// JSON (stable keys, for programs).
+    Json,
+    /// Parquet (needs --output).
+    Parquet,
+}
+
+/// `churnlens demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of customers (about 20 orders each; 50,000 ≈ 1M orders). 客户数
+    #[arg(long, default_value_t = 50_000)]
+    pub customers: usize,
+    /// Random seed: the same seed gives the same data. 随机种子
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the demo files (default: WORKSPACE/demo-data). 演示文件目录
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Only write the files; do not import them.
+    #[arg(long)]
+    pub no_import: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Reading options shared by import and inspect.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Mapping file (TOML): source options, column mapping, date formats. 映射文件
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Text encoding (utf-8, gbk, gb18030, big5, …; default: detected). 文件编码
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Field delimiter: one character, tab, or whitespace (default: sniffed). 分隔符
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// The file has no header row; name columns with --column-names or the mapping file.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Column names for a file without a header, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub column_names: Option<Vec<String>>,
+    /// Excel sheet to read (default: the first). 工作表
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// SQLite table to read (default: the only one). SQLite 表名
+    #[arg(long)]
+    pub source_table: Option<String>,
+    /// Map a canonical column to a header: NAME=HEADER (repeatable), e.g. order_time=付款时间. 列映射
+    #[arg(long = "column", value_parser = churnlens_ingest::mapping::parse_column_flag)]
+    pub columns: Vec<(String, String)>,
+    /// Date format for all date columns (strftime, e.g. %d/%m/%Y; or dmy, mdy, excel, unix). 日期格式
+    #[arg(long)]
+    pub date_format: Option<String>,
+}
+
+/// `churnlens import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (CSV/TSV/TXT, XLSX/XLS, Parquet, JSONL, SQLite).
+    pub file: PathBuf,
+    /// Canonical table the file holds: customers, orders, order_items, events, subscriptions, feedback, surveys, leads, marketing_spend, snapshot. 目标表
+    #[arg(long = "as", value_parser = parse_table)]
+    pub table: Option<Table>,
+    /// Reading and mapping options.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Time zone of times written without an offset (IANA name; default UTC). 时区
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Stop at the first problem and write nothing (exit code 1). 严格模式
+    #[arg(long)]
+    pub strict: bool,
+    /// Append to the table instead of replacing it. 追加
+    #[arg(long)]
+    pub append: bool,
+    /// Rows of customers not in the customers table: keep (counted) or reject. 未知客户处理
+    #[arg(long, value_parser = ["keep", "reject"])]
+    pub unknown_customers: Option<String>,
+    /// Keep rows dated after today instead of rejecting them.
+    #[arg(long)]
+    pub allow_future: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `churnlens inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to inspect.
+    pub file: PathBuf,
+    /// The table the file is meant for (default: guessed from the headers).
+    #[arg(long = "as", value_parser = parse_table)]
+    pub table: Option<Table>,
+    /// Reading and mapping options.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Sample rows to show.
+    #[arg(long, default_value_t = 5)]
+    pub rows: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `churnlens sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL statement, e.g. "SELECT count(*) FROM orders". Quote Chinese column names: "配送天数".
+    pub query: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write the result to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `churnlens tables`.
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+fn parse_table(s: &str) -> Result<Table, String> {
+    s.parse()
+}

@@ -1,0 +1,98 @@
+//! `churnlens demo`: the one command that shows the product.
+//!
+//! Generates the demo business (see the `churnlens-demo` crate for what is
+//! planted in it), writes it in every file format users bring (GBK CSV,
+//! UTF-8 CSV with BOM, TSV, Excel, Parquet, JSON lines, SQLite), imports
+//! each file through the same path `churnlens import` uses, and prints what
+//! was read, stored and rejected. Later analysis steps extend it.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use churnlens_core::{Lang, Table};
+use churnlens_demo::{DemoParams, generate};
+use churnlens_ingest::{ImportOptions, ImportReport, Workspace};
+
+use crate::args::{DemoArgs, Format};
+use crate::{messages, output, progress};
+
+/// The demo business's time zone: its wall-clock times are Beijing time.
+const DEMO_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
+    let started = std::time::Instant::now();
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| workspace.join("demo-data"));
+    std::fs::create_dir_all(&data_dir).with_context(|| data_dir.display().to_string())?;
+    let params = DemoParams { seed: args.seed, customers: args.customers, ..DemoParams::default() };
+    let bar = progress::bar(messages::generating(lang, ""), false);
+    let demo = generate(&params, &data_dir, &|step, done, total| {
+        bar.set_message(messages::generating(lang, step));
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    if args.no_import {
+        if args.format == Format::Json {
+            return output::print_json(&serde_json::json!({ "data_dir": data_dir, "ground_truth": demo.ground_truth }));
+        }
+        println!("{}", messages::demo_files_only(lang, &data_dir.display().to_string()));
+        return Ok(());
+    }
+    let workspace_handle = Workspace::open_or_create(workspace)?;
+    let mut files = demo.files.clone();
+    // Customers first, so the other tables are checked against them.
+    files.sort_by_key(|f| f.table != Table::Customers);
+    let mut reports: Vec<ImportReport> = Vec::with_capacity(files.len());
+    for file in &files {
+        let mut options = ImportOptions::new(file.table);
+        options.read.sheet = file.sheet.clone();
+        options.read.source_table = file.source_table.clone();
+        options.tz = DEMO_TZ;
+        options.lang = lang;
+        let report = super::import::import_with_progress(&workspace_handle, &file.path, &options, lang)
+            .with_context(|| format!("importing demo file {}", file.path.display()))?;
+        reports.push(report);
+    }
+    if args.format == Format::Json {
+        return output::print_json(&serde_json::json!({
+            "data_dir": data_dir,
+            "ground_truth": demo.ground_truth,
+            "imports": reports,
+        }));
+    }
+    let rows: Vec<Vec<String>> = reports
+        .iter()
+        .map(|r| {
+            vec![
+                r.table.clone(),
+                r.source.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+                match &r.part {
+                    Some(p) => format!("{} ({p})", r.format),
+                    None => r.format.clone(),
+                },
+                r.encoding.clone().unwrap_or_else(|| "-".into()),
+                r.rows_read.to_string(),
+                r.rows_accepted.to_string(),
+                r.rows_rejected.to_string(),
+            ]
+        })
+        .collect();
+    if args.format == Format::Csv {
+        return output::print_csv(&messages::demo_header(lang), &rows);
+    }
+    println!("{}", output::people_table(messages::demo_header(lang), rows));
+    for report in reports.iter().filter(|r| r.rows_rejected > 0 || r.unknown_customers.unwrap_or(0) > 0) {
+        super::import::print_report(report, lang);
+    }
+    println!(
+        "{}",
+        messages::demo_done(
+            lang,
+            &workspace.display().to_string(),
+            &data_dir.display().to_string(),
+            &demo.ground_truth.display().to_string(),
+            started.elapsed().as_secs_f64()
+        )
+    );
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Everything the CLI prints for people, in English and Chinese, in one place.
+
+use churnlens_core::Lang;
+
+/// Prefix of an error line.
+pub fn error_prefix(lang: Lang, user: bool) -> &'static str {
+    match (user, lang) {
+        (true, Lang::En) => "error",
+        (true, Lang::Zh) => "错误",
+        (false, Lang::En) => "internal error",
+        (false, Lang::Zh) => "内部错误",
+    }
+}
+
+/// Added after an internal error.
+pub fn report_bug(lang: Lang) -> &'static str {
+    lang.pick(
+        "This is a bug in churnlens; please report it with the command you ran.",
+        "这是 churnlens 的缺陷，请连同所运行的命令一起报告。",
+    )
+}
+
+/// Progress label while reading.
+pub fn reading(lang: Lang) -> &'static str {
+    lang.pick("reading", "读取")
+}
+
+/// Progress label while converting.
+pub fn checking(lang: Lang) -> &'static str {
+    lang.pick("checking rows", "校验行")
+}
+
+/// Progress label while writing.
+pub fn writing(lang: Lang) -> &'static str {
+    lang.pick("writing parquet", "写入 Parquet")
+}
+
+/// Progress label while generating demo data.
+pub fn generating(lang: Lang, step: &str) -> String {
+    match lang {
+        Lang::En => format!("generating {step}"),
+        Lang::Zh => format!("生成 {step}"),
+    }
+}
+
+/// Labels of the import summary.
+pub struct ImportLabels {
+    pub imported: &'static str,
+    pub version: &'static str,
+    pub format: &'static str,
+    pub encoding: &'static str,
+    pub delimiter: &'static str,
+    pub rows_read: &'static str,
+    pub stored: &'static str,
+    pub rejected: &'static str,
+    pub by_reason: &'static str,
+    pub rejects_file: &'static str,
+    pub first_rejects: &'static str,
+    pub refunds: &'static str,
+    pub unknown_customers: &'static str,
+    pub column: &'static str,
+    pub source: &'static str,
+    pub kind: &'static str,
+    pub nulls: &'static str,
+    pub null_where: &'static str,
+    pub notes: &'static str,
+    pub line: &'static str,
+    pub value: &'static str,
+    pub reason: &'static str,
+}
+
+/// The import summary's labels in `lang`.
+pub fn import_labels(lang: Lang) -> ImportLabels {
+    match lang {
+        Lang::En => ImportLabels {
+            imported: "Imported",
+            version: "version",
+            format: "format",
+            encoding: "encoding",
+            delimiter: "delimiter",
+            rows_read: "rows read",
+            stored: "stored",
+            rejected: "rejected",
+            by_reason: "rejected by reason",
+            rejects_file: "rejected rows written to",
+            first_rejects: "first rejected rows",
+            refunds: "refunds (negative amounts, kept)",
+            unknown_customers: "rows of customers not in the customers table (kept)",
+            column: "column",
+            source: "from",
+            kind: "type",
+            nulls: "nulls",
+            null_where: "null at (key or line)",
+            notes: "notes",
+            line: "line",
+            value: "value",
+            reason: "reason",
+        },
+        Lang::Zh => ImportLabels {
+            imported: "已导入",
+            version: "版本",
+            format: "格式",
+            encoding: "编码",
+            delimiter: "分隔符",
+            rows_read: "读取行数",
+            stored: "入库",
+            rejected: "拒绝",
+            by_reason: "拒绝原因",
+            rejects_file: "被拒绝的行已写入",
+            first_rejects: "前几条被拒绝的行",
+            refunds: "退款（负金额，已保留）",
+            unknown_customers: "客户表中不存在的客户的行（已保留）",
+            column: "列",
+            source: "来源列",
+            kind: "类型",
+            nulls: "空值",
+            null_where: "空值位置（主键或行号）",
+            notes: "说明",
+            line: "行",
+            value: "值",
+            reason: "原因",
+        },
+    }
+}
+
+/// Header of the demo summary table.
+pub fn demo_header(lang: Lang) -> Vec<String> {
+    let cols: &[&str] = match lang {
+        Lang::En => &["table", "file", "format", "encoding", "rows read", "stored", "rejected"],
+        Lang::Zh => &["表", "文件", "格式", "编码", "读取行数", "入库", "拒绝"],
+    };
+    cols.iter().map(|s| s.to_string()).collect()
+}
+
+/// Lines printed after the demo.
+pub fn demo_done(lang: Lang, workspace: &str, data_dir: &str, truth: &str, seconds: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "Demo data written to {data_dir} and imported into workspace {workspace} in {seconds:.1} s.\n\
+             Planted ground truth (who churned and why): {truth}\n\
+             Try: churnlens sql -w {workspace} \"SELECT count(*) AS orders, sum(amount) AS revenue FROM orders\""
+        ),
+        Lang::Zh => format!(
+            "演示数据已写入 {data_dir}，并在 {seconds:.1} 秒内导入工作区 {workspace}。\n\
+             预设的真实情况（谁流失了、为什么）：{truth}\n\
+             试试：churnlens sql -w {workspace} \"SELECT count(*) AS orders, sum(amount) AS revenue FROM orders\""
+        ),
+    }
+}
+
+/// Printed when the demo only writes files.
+pub fn demo_files_only(lang: Lang, data_dir: &str) -> String {
+    match lang {
+        Lang::En => format!("Demo files written to {data_dir} (not imported)."),
+        Lang::Zh => format!("演示文件已写入 {data_dir}（未导入）。"),
+    }
+}
+
+/// Header of the inspect column table.
+pub fn inspect_header(lang: Lang) -> Vec<String> {
+    let cols: &[&str] = match lang {
+        Lang::En => &["column", "maps to", "type", "date form", "nulls", "examples"],
+        Lang::Zh => &["列", "映射到", "类型", "日期格式", "空值", "示例"],
+    };
+    cols.iter().map(|s| s.to_string()).collect()
+}
+
+/// Inspect's summary line.
+pub fn inspect_summary(lang: Lang, format: &str, encoding: &str, delimiter: &str, rows: u64, table: &str) -> String {
+    match lang {
+        Lang::En => format!("format {format} · encoding {encoding} · delimiter {delimiter} · {rows} data rows · table {table}"),
+        Lang::Zh => format!("格式 {format} · 编码 {encoding} · 分隔符 {delimiter} · {rows} 行数据 · 目标表 {table}"),
+    }
+}
+
+/// Inspect's heading for problems.
+pub fn problems(lang: Lang) -> &'static str {
+    lang.pick("would stop an import", "导入将因此中止")
+}
+
+/// Inspect's heading for sample rows.
+pub fn sample_rows(lang: Lang) -> &'static str {
+    lang.pick("sample rows", "示例行")
+}
+
+/// Header of the tables listing.
+pub fn tables_header(lang: Lang) -> Vec<String> {
+    let cols: &[&str] = match lang {
+        Lang::En => &["table", "rows", "version", "updated (UTC)", "last source", "last import rejected"],
+        Lang::Zh => &["表", "行数", "版本", "更新时间 (UTC)", "最近来源", "最近导入拒绝行数"],
+    };
+    cols.iter().map(|s| s.to_string()).collect()
+}
+
+/// Printed when the workspace has no tables.
+pub fn no_tables(lang: Lang) -> &'static str {
+    lang.pick(
+        "The workspace has no tables yet: run `churnlens demo` or `churnlens import --as TABLE FILE`.",
+        "工作区还没有数据表：请运行 `churnlens demo` 或 `churnlens import --as 表名 文件`。",
+    )
+}
+
+/// Asked when import has no table.
+pub fn import_needs_table(lang: Lang) -> &'static str {
+    lang.pick(
+        "say which table the file holds with --as (customers, orders, order_items, events, subscriptions, feedback, surveys, leads, marketing_spend, snapshot), or run `churnlens inspect FILE` to see what it looks like",
+        "请用 --as 指定文件对应的表（customers、orders、order_items、events、subscriptions、feedback、surveys、leads、marketing_spend、snapshot），或先运行 `churnlens inspect 文件` 查看",
+    )
+}
