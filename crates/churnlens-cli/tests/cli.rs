@@ -115,3 +115,32 @@ fn inspect_shows_the_mapping_of_a_gbk_file() {
     assert_eq!(report["columns"][3]["nulls"], 1);
     churnlens().arg("inspect").arg(&path).assert().success().stdout(predicate::str::contains("signup_date").and(predicate::str::contains("上海")));
 }
+
+#[test]
+fn demo_writes_every_format_and_imports_it_with_no_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let out = churnlens().args(["demo", "--customers", "300", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let imports = report["imports"].as_array().unwrap();
+    let tables: Vec<&str> = imports.iter().map(|r| r["table"].as_str().unwrap()).collect();
+    assert_eq!(tables, ["customers", "orders", "order_items", "events", "subscriptions", "marketing_spend", "feedback", "surveys", "leads"]);
+    let by_table = |t: &str| imports.iter().find(|r| r["table"] == t).unwrap();
+    assert_eq!(by_table("customers")["encoding"], "GB18030");
+    assert_eq!(by_table("customers")["rows_accepted"], 300);
+    let orders = by_table("orders");
+    assert_eq!(orders["rows_rejected"], 4);
+    assert_eq!(orders["unknown_customers"], 1);
+    assert_eq!(orders["rejected_by_reason"]["duplicate_id"], 1);
+    assert_eq!(orders["rejected_by_reason"]["ragged_row"], 1);
+    for import in imports {
+        assert_eq!(import["rows_read"].as_u64().unwrap(), import["rows_accepted"].as_u64().unwrap() + import["rows_rejected"].as_u64().unwrap());
+    }
+    churnlens()
+        .args(["sql", "--format", "csv", "-w"])
+        .arg(&ws)
+        .arg("SELECT count(*) AS n FROM customers")
+        .assert()
+        .success()
+        .stdout("n\n300\n");
+}

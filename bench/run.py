@@ -1,0 +1,132 @@
+"""Times churnlens side by side with the Python stack on the same files.
+
+Each measured command runs as a child process; wall time comes from a
+monotonic clock and peak memory from the child's rusage (ru_maxrss), so
+both tools are measured the same way. Results are printed as a Markdown
+table (paste into BENCHMARKS.md) and saved under bench/results/.
+"""
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# Orders per demo customer is about 20: customers = rows / 20.
+SIZES = {"100k": 5_000, "1m": 50_000, "10m": 500_000}
+
+
+def measure(command: list[str]) -> tuple[float, float, str]:
+    """Runs `command`; returns (seconds, peak resident MiB, stdout)."""
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        os.dup2(write_end, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        try:
+            os.execvp(command[0], command)
+        finally:
+            os._exit(127)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(command)} failed with status {os.waitstatus_to_exitcode(status)}")
+    return seconds, usage.ru_maxrss / 1024.0, b"".join(chunks).decode(errors="replace")
+
+
+def generate(churnlens: str, size: str, data_root: Path) -> Path:
+    target = data_root / size
+    orders = target / "orders.csv"
+    if not orders.exists():
+        print(f"generating {size} orders in {target} …", file=sys.stderr)
+        subprocess.run(
+            [churnlens, "demo", "--no-import", "--customers", str(SIZES[size]), "--data-dir", str(target)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return orders
+
+
+def count_rows(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--churnlens", required=True)
+    parser.add_argument("--sizes", default="1m,10m")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--data", default=str(HERE / "data"))
+    args = parser.parse_args()
+    data_root = Path(args.data)
+    scratch = data_root / "scratch"
+    rows_out = []
+    for size in args.sizes.split(","):
+        orders = generate(args.churnlens, size, data_root)
+        rows = count_rows(orders)
+        megabytes = orders.stat().st_size / 1e6
+        tools = {
+            "churnlens import": lambda: [
+                args.churnlens, "import", "--format", "json", "-w", str(scratch / "ws"),
+                "--as", "orders", "--tz", "Asia/Shanghai", str(orders),
+            ],
+            "pandas read_csv (C engine) + to_parquet": lambda: [
+                sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "c",
+            ],
+            "pandas read_csv (pyarrow engine) + to_parquet": lambda: [
+                sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "pyarrow",
+            ],
+        }
+        results = {}
+        for name, command in tools.items():
+            runs = []
+            for _ in range(args.repeat):
+                shutil.rmtree(scratch, ignore_errors=True)
+                scratch.mkdir(parents=True)
+                runs.append(measure(command()))
+                print(f"{size} {name}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MiB", file=sys.stderr)
+            seconds = statistics.median(r[0] for r in runs)
+            peak = max(r[1] for r in runs)
+            results[name] = (seconds, peak)
+        base = results["churnlens import"][0]
+        for name, (seconds, peak) in results.items():
+            rows_out.append((size, rows, megabytes, name, seconds, peak, seconds / base))
+    shutil.rmtree(scratch, ignore_errors=True)
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"median of {args.repeat} runs; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "",
+        "| data | rows | MB | tool | seconds | rows/s | MB/s | peak MiB | time vs churnlens |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size, rows, megabytes, name, seconds, peak, ratio in rows_out:
+        lines.append(
+            f"| {size} | {rows:,} | {megabytes:,.0f} | {name} | {seconds:.2f} | {rows / seconds:,.0f} | "
+            f"{megabytes / seconds:,.1f} | {peak:,.0f} | {ratio:.2f}× |"
+        )
+    text = "\n".join(lines)
+    print(text)
+    results_dir = HERE / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / f"ingest-{datetime.date.today()}.md").write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
