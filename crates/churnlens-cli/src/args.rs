@@ -37,6 +37,73 @@ pub enum Command {
     Sql(SqlArgs),
     /// List the workspace's tables and imports. 列出数据表
     Tables(TablesArgs),
+    /// Churn and retention metrics from the orders table. 流失与留存指标
+    ///
+    /// churn: churn dates in a period ÷ customers active on the day before it
+    /// (non-contractual rule: after a purchase on day L with no later one the
+    /// customer is active on L … L+W−1 and churned from L+W; a purchase after
+    /// that is a reactivation). Also the average-base and 30-day-month rates.
+    /// retention: (active at end − joined in the period) ÷ active at start.
+    /// cohorts: share of each first-purchase cohort buying k periods later, and
+    /// its revenue relative to the first period. lifecycle: new / retained /
+    /// reactivated / dormant / churned / lost per period (--flows: moves
+    /// between periods). Only periods that have ended by --to are shown.
+    #[command(verbatim_doc_comment)]
+    Metrics(MetricsArgs),
+}
+
+/// Which metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricKind {
+    /// Churn rate per period. 流失率
+    Churn,
+    /// Retention rate per period. 留存率
+    Retention,
+    /// Cohort retention matrix. 同期群留存
+    Cohorts,
+    /// Lifecycle stages per period. 生命周期
+    Lifecycle,
+}
+
+/// `churnlens metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The metric.
+    #[arg(value_enum)]
+    pub metric: MetricKind,
+    /// Period: day, week, month, quarter, year. 统计周期
+    #[arg(long, default_value = "month")]
+    pub period: String,
+    /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// First day to report (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of observation (YYYY-MM-DD); default: the last order day.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Break down by a customer attribute (a column of `customers`). 按属性拆分
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// First day of the week: mon … sun.
+    #[arg(long, default_value = "mon")]
+    pub week_start: String,
+    /// First month (1–12) of the fiscal year, for quarters and years.
+    #[arg(long, default_value_t = 1)]
+    pub fiscal_year_start: u32,
+    /// Lifecycle: print the flows between consecutive periods instead of counts.
+    #[arg(long)]
+    pub flows: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Output formats of commands that print data.

@@ -207,3 +207,19 @@ pub fn import_needs_table(lang: Lang) -> &'static str {
         "请用 --as 指定文件对应的表（customers、orders、order_items、events、subscriptions、feedback、surveys、leads、marketing_spend、snapshot），或先运行 `churnlens inspect 文件` 查看",
     )
 }
+
+/// The demo's headline numbers.
+pub fn headline(lang: Lang, h: &crate::commands::demo::Headline) -> String {
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}%"));
+    let num = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+    match lang {
+        Lang::Zh => format!(
+            "{} 月度概览（90 天流失窗口）：流失率 {} · 留存率 {} · 月末活跃客户 {} · 平均历史 CLV ¥{} · NPS {}",
+            h.period, pct(h.churn_rate_pct), pct(h.retention_rate_pct), h.active_customers, num(h.average_clv), num(h.nps)
+        ),
+        Lang::En => format!(
+            "{} at a glance (90-day churn window): churn rate {} · retention rate {} · active customers at month end {} · average historical CLV ¥{} · NPS {}",
+            h.period, pct(h.churn_rate_pct), pct(h.retention_rate_pct), h.active_customers, num(h.average_clv), num(h.nps)
+        ),
+    }
+}

@@ -136,6 +136,19 @@ fn demo_writes_every_format_and_imports_it_with_no_flags() {
     for import in imports {
         assert_eq!(import["rows_read"].as_u64().unwrap(), import["rows_accepted"].as_u64().unwrap() + import["rows_rejected"].as_u64().unwrap());
     }
+    // Headline of the last complete month; its churn rate is the one
+    // `metrics churn` reports for that month.
+    let headline = &report["headline"];
+    let period = headline["period"].as_str().unwrap().to_string();
+    assert!(period.starts_with("2025-"), "{period}");
+    let nps = headline["nps"].as_f64().unwrap();
+    assert!((-100.0..=100.0).contains(&nps));
+    let out = churnlens().args(["metrics", "churn", "--tz", "Asia/Shanghai", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let last = rows.as_array().unwrap().last().unwrap();
+    assert_eq!(last["period"].as_str().unwrap(), period);
+    assert_eq!(last["churn_rate_pct"], headline["churn_rate_pct"]);
+    assert_eq!(last["active_end"], headline["active_customers"]);
     churnlens()
         .args(["sql", "--format", "csv", "-w"])
         .arg(&ws)
@@ -143,4 +156,65 @@ fn demo_writes_every_format_and_imports_it_with_no_flags() {
         .assert()
         .success()
         .stdout("n\n300\n");
+}
+
+/// The hand-worked data set of crates/churnlens-metrics/tests/hand_worked.rs.
+fn hand_worked_orders(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("hand.csv");
+    std::fs::write(
+        &path,
+        "order_id,customer_id,order_time,amount\n\
+         1,A,2024-01-10,100\n2,B,2024-01-15,50\n3,B,2024-01-15,30\n4,B,2024-02-20,40\n5,B,2024-02-25,-20\n\
+         6,C,2024-02-01,60\n7,C,2024-06-15,70\n8,D,2024-03-31,25\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn metrics_churn_retention_cohorts_and_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "--as", "orders", "-w"]).arg(&ws).arg(hand_worked_orders(dir.path())).assert().success();
+    // Worked out in hand_worked.rs: April 1 of 4 churn (25%), May 2 of 3.
+    let out = churnlens().args(["metrics", "churn", "--to", "2024-06-30", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 6);
+    assert_eq!(rows[3]["period"], "2024-04");
+    assert_eq!(rows[3]["churn_rate_pct"], 25.0);
+    assert_eq!(rows[4]["churned"], 2);
+    churnlens()
+        .args(["metrics", "retention", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-04,4,0,0,3,3,75.0"));
+    churnlens()
+        .args(["metrics", "lifecycle", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-06,0,0,1,0,1,2"));
+    churnlens()
+        .args(["metrics", "lifecycle", "--flows", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-06,churned,reactivated,1"));
+    churnlens()
+        .args(["metrics", "cohorts", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-02,1,4,2024-06,1,100.0,70.0,"));
+    // Quarterly with a one-day window still works; a bad window does not.
+    churnlens().args(["metrics", "churn", "--period", "quarter", "--window", "1d", "-w"]).arg(&ws).assert().success().stdout(predicate::str::contains("2024-Q1"));
+    churnlens().args(["metrics", "churn", "--window", "ninety", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--window"));
+    // --by needs a customers table, and says how to get one.
+    churnlens()
+        .args(["metrics", "churn", "--by", "city", "-w"])
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("churnlens import --as customers"));
 }

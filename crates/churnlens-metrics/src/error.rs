@@ -12,6 +12,25 @@ pub enum MetricsError {
     /// DataFusion refused or failed the query.
     #[error("{0}")]
     Query(#[from] datafusion::error::DataFusionError),
+    /// A metric needs a table the workspace does not have.
+    #[error("this needs the `{table}` table, which the workspace does not have: import it first ({hint})")]
+    MissingTable {
+        /// The table.
+        table: &'static str,
+        /// The command that imports it.
+        hint: &'static str,
+    },
+    /// `--by` names a column that does not exist.
+    #[error("the `{table}` table has no column `{column}`: list its columns with `churnlens sql \"SELECT * FROM {table} LIMIT 1\"`")]
+    UnknownColumn {
+        /// The table searched.
+        table: &'static str,
+        /// The column asked for.
+        column: String,
+    },
+    /// Options that cannot work together or are out of range.
+    #[error("{0}")]
+    Options(String),
     /// Arrow failure.
     #[error("arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
@@ -25,6 +44,7 @@ impl MetricsError {
         match self {
             MetricsError::Workspace(e) => e.is_user_error(),
             MetricsError::Query(e) => matches!(e.find_root(), D::Plan(_) | D::SQL(..) | D::SchemaError(..) | D::NotImplemented(_) | D::Configuration(_)),
+            MetricsError::MissingTable { .. } | MetricsError::UnknownColumn { .. } | MetricsError::Options(_) => true,
             MetricsError::Arrow(_) => false,
         }
     }

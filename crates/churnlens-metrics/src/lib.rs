@@ -1,13 +1,142 @@
-//! The query engine of churnlens: an in-process Apache DataFusion session
-//! over a workspace's Parquet tables.
+//! The query engine and the churn and retention metrics of churnlens.
 //!
-//! [`Engine::open`] registers every table in the workspace catalog under its
-//! canonical name (`customers`, `orders`, …), so `churnlens sql` and every
-//! metric query the same data the same way. The churn and retention metrics
-//! themselves arrive as plans over this session (issue #3).
+//! [`Engine::open`] registers every workspace table under its canonical name
+//! (`customers`, `orders`, …) in an in-process Apache DataFusion session, so
+//! `churnlens sql` and every metric read the same data the same way.
+//!
+//! ## Definitions
+//!
+//! * **Business calendar** ([`calendar`]): instants become local days in the
+//!   business time zone before anything is bucketed; weeks start on a chosen
+//!   day; quarters and years may be fiscal.
+//! * **Activity** ([`activity`]): purchase days per customer from `orders`
+//!   (refund rows are revenue, not activity; same-day orders are one day).
+//! * **Non-contractual churn** ([`spells`]): after a purchase on day L with no
+//!   later purchase, the customer is active on L … L+W−1 and churned from
+//!   C = L+W on (W = 90 by default); a purchase after C starts a new spell.
+//! * **Churn and retention rates per period** ([`periods`]): churn dates in
+//!   P ÷ customers active on the day before P; the average-base and 30-day
+//!   variants; retention = (end − joined) ÷ start.
+//! * **Cohorts** ([`cohorts`]): first-purchase period × periods since.
+//! * **Lifecycle** ([`lifecycle`]): new / retained / reactivated / dormant /
+//!   churned / lost per period, and the flows between periods.
+//!
+//! The [`Metrics`] type runs them over a workspace and returns Arrow record
+//! batches.
 
+pub mod activity;
+pub mod calendar;
+pub mod cohorts;
 mod engine;
 mod error;
+pub mod grouping;
+pub mod lifecycle;
+pub mod periods;
+pub mod spells;
+
+use arrow::record_batch::RecordBatch;
+use churnlens_core::Lang;
 
 pub use engine::Engine;
 pub use error::{MetricsError, Result};
+
+use crate::activity::Activity;
+use crate::calendar::{Calendar, Period};
+use crate::grouping::Grouping;
+
+/// Default churn window in days.
+pub const DEFAULT_WINDOW: i32 = 90;
+
+/// How to compute the metrics.
+#[derive(Debug, Clone)]
+pub struct MetricsOptions {
+    /// Churn window W in days.
+    pub window: i32,
+    /// Reporting period.
+    pub period: Period,
+    /// Business calendar.
+    pub calendar: Calendar,
+    /// End of observation (a local day); default: the last day with an order.
+    pub as_of: Option<i32>,
+    /// First day to report from; default: the first order.
+    pub from: Option<i32>,
+    /// Customer attribute to break down by.
+    pub by: Option<String>,
+    /// Language of labels such as "(unknown)".
+    pub lang: Lang,
+}
+
+impl Default for MetricsOptions {
+    fn default() -> Self {
+        MetricsOptions { window: DEFAULT_WINDOW, period: Period::Month, calendar: Calendar::default(), as_of: None, from: None, by: None, lang: Lang::En }
+    }
+}
+
+/// Metrics over one workspace's orders.
+pub struct Metrics {
+    activity: Activity,
+    grouping: Grouping,
+    options: MetricsOptions,
+}
+
+impl Metrics {
+    /// Reads the orders (and the `--by` attribute) once.
+    pub async fn load(engine: &Engine, options: MetricsOptions) -> Result<Metrics> {
+        if options.window < 1 {
+            return Err(MetricsError::Options("the churn window must be at least 1 day".into()));
+        }
+        let activity = Activity::from_orders(engine, &options.calendar).await?;
+        let grouping = match &options.by {
+            Some(column) => Grouping::by_column(engine, &activity, column, options.lang).await?,
+            None => Grouping::all(),
+        };
+        Ok(Metrics { activity, grouping, options })
+    }
+
+    /// Metrics over activity already in memory.
+    pub fn from_activity(activity: Activity, grouping: Grouping, options: MetricsOptions) -> Metrics {
+        Metrics { activity, grouping, options }
+    }
+
+    /// The activity read.
+    pub fn activity(&self) -> &Activity {
+        &self.activity
+    }
+
+    /// End of observation.
+    pub fn as_of(&self) -> Option<i32> {
+        self.options.as_of.or(self.activity.last_day)
+    }
+
+    fn first_day(&self) -> Option<i32> {
+        let first = self.activity.first_day?;
+        Some(self.options.from.map_or(first, |f| f.max(first)))
+    }
+
+    /// Churn and retention per period (see [`periods`]).
+    pub fn period_rows(&self) -> Vec<periods::PeriodRow> {
+        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else { return Vec::new() };
+        let spells = spells::spells(&self.activity, self.options.window);
+        periods::period_rows(&spells, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+    }
+
+    /// [`Metrics::period_rows`] as a record batch.
+    pub fn periods(&self) -> RecordBatch {
+        periods::period_batch(&self.period_rows(), self.grouping.is_grouped())
+    }
+
+    /// The cohort matrix (see [`cohorts`]).
+    pub fn cohorts(&self) -> RecordBatch {
+        let cells = match self.as_of() {
+            Some(as_of) => cohorts::cohort_cells(&self.activity, &self.options.calendar, self.options.period, as_of),
+            None => Vec::new(),
+        };
+        cohorts::cohort_batch(&cells)
+    }
+
+    /// Lifecycle stages and flows (see [`lifecycle`]).
+    pub fn lifecycle(&self) -> lifecycle::Lifecycle {
+        let as_of = self.as_of().unwrap_or(0);
+        lifecycle::lifecycle(&self.activity, self.options.window, &self.options.calendar, self.options.period, as_of)
+    }
+}

@@ -12,6 +12,9 @@ use anyhow::{Context, Result};
 use churnlens_core::{Lang, Table};
 use churnlens_demo::{DemoParams, generate};
 use churnlens_ingest::{ImportOptions, ImportReport, Workspace};
+use churnlens_metrics::calendar::Calendar;
+use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+use arrow::array::Array;
 
 use crate::args::{DemoArgs, Format};
 use crate::{messages, output, progress};
@@ -53,11 +56,13 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
             .with_context(|| format!("importing demo file {}", file.path.display()))?;
         reports.push(report);
     }
+    let headline = headline(&workspace_handle, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
             "ground_truth": demo.ground_truth,
             "imports": reports,
+            "headline": headline,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -84,6 +89,9 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     for report in reports.iter().filter(|r| r.rows_rejected > 0 || r.unknown_customers.unwrap_or(0) > 0) {
         super::import::print_report(report, lang);
     }
+    if let Some(h) = &headline {
+        println!("{}", messages::headline(lang, h));
+    }
     println!(
         "{}",
         messages::demo_done(
@@ -95,4 +103,53 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
         )
     );
     Ok(())
+}
+
+/// The headline numbers of the last complete month.
+#[derive(Debug, serde::Serialize)]
+pub struct Headline {
+    /// The month.
+    pub period: String,
+    /// Churn rate, percent (90-day window).
+    pub churn_rate_pct: Option<f64>,
+    /// Retention rate, percent.
+    pub retention_rate_pct: Option<f64>,
+    /// Customers active at the month's end.
+    pub active_customers: u64,
+    /// Historical CLV: net revenue to date per customer who bought.
+    pub average_clv: Option<f64>,
+    /// NPS of the month's survey answers (% 9–10 − % 0–6).
+    pub nps: Option<f64>,
+}
+
+fn headline(workspace: &Workspace, lang: Lang) -> Result<Option<Headline>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let engine = Engine::open(workspace).await?;
+        let options = MetricsOptions { calendar: Calendar::in_zone(DEMO_TZ), lang, ..MetricsOptions::default() };
+        let metrics = Metrics::load(&engine, options).await?;
+        let Some(last) = metrics.period_rows().pop() else { return Ok(None) };
+        let revenue: f64 = metrics.activity().revenue.iter().flatten().map(|(_, amount)| amount).sum();
+        let buyers = metrics.activity().days.iter().filter(|d| !d.is_empty()).count();
+        // Survey times are UTC instants; the month is bounded in Beijing time (UTC+8).
+        let micros = |day: i32| (i64::from(day) * 86_400 - 8 * 3600) * 1_000_000;
+        let query = format!(
+            "SELECT 100.0 * avg(CASE WHEN nps >= 9 THEN 1.0 WHEN nps <= 6 THEN -1.0 ELSE 0.0 END) AS nps FROM surveys \
+             WHERE CAST(survey_time AS BIGINT) >= {} AND CAST(survey_time AS BIGINT) < {}",
+            micros(last.span.start),
+            micros(last.span.end + 1)
+        );
+        let nps = engine.sql(&query).await?.first().and_then(|b| {
+            let column = b.column(0).as_any().downcast_ref::<arrow::array::Float64Array>()?;
+            (!column.is_empty() && !column.is_null(0)).then(|| column.value(0))
+        });
+        Ok(Some(Headline {
+            period: last.span.label.clone(),
+            churn_rate_pct: last.churn_rate(),
+            retention_rate_pct: last.retention_rate(),
+            active_customers: last.active_end,
+            average_clv: (buyers > 0).then(|| revenue / buyers as f64),
+            nps,
+        }))
+    })
 }

@@ -1,8 +1,9 @@
 //! One module per command; [`run`] dispatches.
 
-mod demo;
+pub mod demo;
 mod import;
 mod inspect;
+mod metrics;
 mod sql;
 mod tables;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Inspect(args) => inspect::run(&args, lang),
         Command::Sql(args) => sql::run(&cli.workspace, &args),
         Command::Tables(args) => tables::run(&cli.workspace, &args, lang),
+        Command::Metrics(args) => metrics::run(&cli.workspace, &args, lang),
     }
 }
 

@@ -1,0 +1,95 @@
+//! `churnlens metrics`: churn, retention, cohorts and lifecycle from the
+//! orders table (definitions in the `churnlens-metrics` crate docs and in
+//! `churnlens metrics --help`).
+
+use std::path::Path;
+
+use anyhow::Result;
+use arrow::record_batch::RecordBatch;
+use churnlens_core::Lang;
+use churnlens_ingest::Workspace;
+use churnlens_metrics::calendar::{Calendar, parse_day};
+use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+
+use crate::args::{Format, MetricKind, MetricsArgs};
+use crate::commands::UserError;
+use crate::output;
+
+fn user(message: String) -> anyhow::Error {
+    UserError(message).into()
+}
+
+/// The metric options from the flags.
+pub fn options(args: &MetricsArgs, lang: Lang) -> Result<MetricsOptions> {
+    let period = args.period.parse().map_err(user)?;
+    let window: i32 = args
+        .window
+        .trim_end_matches(['d', 'D'])
+        .parse()
+        .ok()
+        .filter(|w| *w >= 1)
+        .ok_or_else(|| user(format!("--window '{}': give a number of days such as 90 or 90d", args.window)))?;
+    let day = |flag: &str, text: &Option<String>| -> Result<Option<i32>> {
+        match text {
+            None => Ok(None),
+            Some(t) => parse_day(t).map(Some).ok_or_else(|| user(format!("{flag} '{t}': use YYYY-MM-DD"))),
+        }
+    };
+    let tz = churnlens_ingest::parse_tz(&args.tz).map_err(|e| user(e.to_string()))?;
+    let week_start: chrono::Weekday = args.week_start.parse().map_err(|_| user(format!("--week-start '{}': use mon, tue, … sun", args.week_start)))?;
+    if !(1..=12).contains(&args.fiscal_year_start) {
+        return Err(user(format!("--fiscal-year-start {}: use a month number 1–12", args.fiscal_year_start)));
+    }
+    Ok(MetricsOptions {
+        window,
+        period,
+        calendar: Calendar { tz, week_start, fiscal_year_start: args.fiscal_year_start },
+        as_of: day("--to", &args.to)?,
+        from: day("--from", &args.from)?,
+        by: args.by.clone(),
+        lang,
+    })
+}
+
+/// Keeps the named columns of a batch (those present), in that order.
+fn select(batch: &RecordBatch, names: &[&str]) -> Result<RecordBatch> {
+    let indices: Vec<usize> = names.iter().filter_map(|n| batch.schema().index_of(n).ok()).collect();
+    Ok(batch.project(&indices)?)
+}
+
+/// Rounds rate columns to two decimals for people; programs get full precision.
+fn for_people(batch: RecordBatch, format: Format) -> Result<RecordBatch> {
+    if format != Format::Table {
+        return Ok(batch);
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|c| match c.as_any().downcast_ref::<arrow::array::Float64Array>() {
+            Some(values) => std::sync::Arc::new(values.iter().map(|v| v.map(|x| (x * 100.0).round() / 100.0)).collect::<arrow::array::Float64Array>()) as arrow::array::ArrayRef,
+            None => c.clone(),
+        })
+        .collect();
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
+    let options = options(args, lang)?;
+    let workspace = Workspace::open(workspace)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let metrics = runtime.block_on(async {
+        let engine = Engine::open(&workspace).await?;
+        Metrics::load(&engine, options).await
+    })?;
+    let batch = match args.metric {
+        MetricKind::Churn => select(
+            &metrics.periods(),
+            &["group", "period", "period_start", "period_end", "active_start", "churned", "active_end", "churn_rate_pct", "churn_rate_avg_base_pct", "churn_rate_30d_pct"],
+        )?,
+        MetricKind::Retention => select(&metrics.periods(), &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"])?,
+        MetricKind::Cohorts => metrics.cohorts(),
+        MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
+        MetricKind::Lifecycle => metrics.lifecycle().counts_batch(),
+    };
+    output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+}

@@ -1,0 +1,178 @@
+//! Churn, retention, cohorts and lifecycle on a four-customer data set whose
+//! answers are worked out by hand below. W = 90 days, monthly periods,
+//! observation until 2024-06-30.
+//!
+//! Orders (amounts in ¥):
+//!
+//! | customer | orders |
+//! |---|---|
+//! | A | 01-10 100 (one order) |
+//! | B | 01-15 50 and 30 (same day), 02-20 40, 02-25 refund −20 |
+//! | C | 02-01 60, 06-15 70 (gap 135 > 90: churned, then back) |
+//! | D | 03-31 25 (one order, on a month's last day) |
+//!
+//! Churn dates (last purchase + 90 days): A 01-10 → 04-09 (21 + 29 + 31 + 9);
+//! B 02-20 → 05-20 (9 + 31 + 30 + 20); C 02-01 → 05-01 (28 + 31 + 30 + 1),
+//! then C's second spell 06-15 → 09-13 (after observation); D 03-31 → 06-29
+//! (30 + 31 + 29).
+//!
+//! Active spells: A [01-10, 04-09), B [01-15, 05-20), C [02-01, 05-01) and
+//! [06-15, …), D [03-31, 06-29).
+
+use churnlens_metrics::activity::Activity;
+use churnlens_metrics::calendar::{Period, parse_day};
+use churnlens_metrics::grouping::Grouping;
+use churnlens_metrics::lifecycle::Stage;
+use churnlens_metrics::{Metrics, MetricsOptions};
+
+fn data() -> Activity {
+    Activity::from_rows(&[
+        ("A", "2024-01-10", 100.0),
+        ("B", "2024-01-15", 50.0),
+        ("B", "2024-01-15", 30.0),
+        ("B", "2024-02-20", 40.0),
+        ("B", "2024-02-25", -20.0),
+        ("C", "2024-02-01", 60.0),
+        ("C", "2024-06-15", 70.0),
+        ("D", "2024-03-31", 25.0),
+    ])
+}
+
+fn metrics(grouping: Grouping) -> Metrics {
+    let options = MetricsOptions { as_of: parse_day("2024-06-30"), ..MetricsOptions::default() };
+    Metrics::from_activity(data(), grouping, options)
+}
+
+#[test]
+fn churn_and_retention_per_month() {
+    let rows = metrics(Grouping::all()).period_rows();
+    let labels: Vec<&str> = rows.iter().map(|r| r.span.label.as_str()).collect();
+    assert_eq!(labels, ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]);
+    // (active_start, new, reactivated, churned, active_end, retained):
+    // Jan: nobody before; A and B new; both active on 01-31.
+    // Feb: base A, B; C new; A, B, C active on 02-29.
+    // Mar: base 3; D new on 03-31 and active that day → 4.
+    // Apr: base 4; A churns 04-09; B, C, D active on 04-30 (C's churn is 05-01).
+    // May: base B, C, D; C (05-01) and B (05-20) churn; D alone on 05-31.
+    // Jun: base D; D churns 06-29; C returns 06-15 and is the only one active.
+    let counts: Vec<(u64, u64, u64, u64, u64, u64)> = rows.iter().map(|r| (r.active_start, r.new, r.reactivated, r.churned, r.active_end, r.retained)).collect();
+    assert_eq!(counts, [(0, 2, 0, 0, 2, 0), (2, 1, 0, 0, 3, 2), (3, 1, 0, 0, 4, 3), (4, 0, 0, 1, 3, 3), (3, 0, 0, 2, 1, 1), (1, 0, 1, 1, 1, 0)]);
+    assert_eq!(rows[0].churn_rate(), None, "no starting base in January");
+    assert_eq!(rows[1].churn_rate(), Some(0.0));
+    // April: 1 / 4 = 25%; average base (4 + 3) / 2 = 3.5 → 1 / 3.5 = 28.5714…%;
+    // April has 30 days, so the 30-day rate equals the rate. Retention 3 / 4.
+    let april = &rows[3];
+    assert_eq!(april.churn_rate(), Some(25.0));
+    assert!((april.churn_rate_average_base().unwrap() - 100.0 / 3.5).abs() < 1e-12);
+    assert!((april.churn_rate_30d().unwrap() - 25.0).abs() < 1e-12);
+    assert_eq!(april.retention_rate(), Some(75.0));
+    // May: 2 / 3; 31 days → 1 − (1/3)^(30/31); retention 1 / 3.
+    let may = &rows[4];
+    assert!((may.churn_rate().unwrap() - 200.0 / 3.0).abs() < 1e-12);
+    assert!((may.churn_rate_30d().unwrap() - (1.0 - (1.0f64 / 3.0).powf(30.0 / 31.0)) * 100.0).abs() < 1e-12);
+    assert!((may.retention_rate().unwrap() - 100.0 / 3.0).abs() < 1e-12);
+    // June: everyone in the base churned: 100%, no 30-day equivalent;
+    // retention (end 1 − joined-and-active 1) / 1 = 0.
+    assert_eq!(rows[5].churn_rate(), Some(100.0));
+    assert_eq!(rows[5].churn_rate_30d(), None);
+    assert_eq!(rows[5].retention_rate(), Some(0.0));
+}
+
+#[test]
+fn the_window_example_from_the_definition() {
+    // Last purchase 2024-01-10, W = 90 → churn date 2024-04-09, counted in
+    // April's churn and in April's starting base.
+    let rows = Metrics::from_activity(Activity::from_rows(&[("X", "2024-01-10", 1.0)]), Grouping::all(), MetricsOptions { as_of: parse_day("2024-04-30"), ..MetricsOptions::default() }).period_rows();
+    let april = rows.iter().find(|r| r.span.label == "2024-04").unwrap();
+    assert_eq!((april.active_start, april.churned, april.active_end), (1, 1, 0));
+    // A customer new on a period's first day is new in that period.
+    let rows = Metrics::from_activity(Activity::from_rows(&[("Y", "2024-01-01", 1.0), ("Z", "2024-02-01", 1.0)]), Grouping::all(), MetricsOptions { as_of: parse_day("2024-02-29"), ..MetricsOptions::default() }).period_rows();
+    assert_eq!((rows[1].active_start, rows[1].new), (1, 1));
+}
+
+#[test]
+fn breakdown_by_group_splits_the_counts() {
+    let grouping = Grouping::from_labels(&["north".into(), "south".into(), "north".into(), "south".into()]);
+    let rows = metrics(grouping).period_rows();
+    assert_eq!(rows.len(), 12);
+    // north = A and C; May: base A? no — A churned in April; base C; C churns 05-01.
+    let north_may = rows.iter().find(|r| r.group == "north" && r.span.label == "2024-05").unwrap();
+    assert_eq!((north_may.active_start, north_may.churned, north_may.active_end), (1, 1, 0));
+    // south = B and D; May: base B, D; B churns 05-20; D active on 05-31.
+    let south_may = rows.iter().find(|r| r.group == "south" && r.span.label == "2024-05").unwrap();
+    assert_eq!((south_may.active_start, south_may.churned, south_may.active_end), (2, 1, 1));
+    // Groups add up to the total.
+    let total = metrics(Grouping::all()).period_rows();
+    for t in &total {
+        let sum: u64 = rows.iter().filter(|r| r.span == t.span).map(|r| r.churned).sum();
+        assert_eq!(sum, t.churned);
+    }
+}
+
+#[test]
+fn cohort_matrix_with_revenue_and_a_return() {
+    use arrow::array::{AsArray, Float64Array};
+    let batch = metrics(Grouping::all()).cohorts();
+    let cohort = batch.column(0).as_string::<i32>();
+    let offset = batch.column(2).as_primitive::<arrow::datatypes::UInt32Type>();
+    let active = batch.column(4).as_primitive::<arrow::datatypes::UInt64Type>();
+    let revenue = batch.column(6).as_primitive::<arrow::datatypes::Float64Type>();
+    let revenue_retention = batch.column(7).as_any().downcast_ref::<Float64Array>().unwrap();
+    let cell = |c: &str, k: u32| (0..batch.num_rows()).find(|&i| cohort.value(i) == c && offset.value(i) == k).unwrap();
+    // Cohorts Jan (A, B; 6 periods to June), Feb (C; 5), Mar (D; 4) = 15 cells.
+    assert_eq!(batch.num_rows(), 15);
+    // Jan cohort: both buy in Jan; only B in Feb; nobody after.
+    assert_eq!(active.value(cell("2024-01", 0)), 2);
+    assert_eq!(active.value(cell("2024-01", 1)), 1);
+    assert_eq!(active.value(cell("2024-01", 2)), 0);
+    // Revenue Jan 100 + 50 + 30 = 180; Feb 40 − 20 (refund) = 20 → 11.11%.
+    assert_eq!(revenue.value(cell("2024-01", 0)), 180.0);
+    assert_eq!(revenue.value(cell("2024-01", 1)), 20.0);
+    assert!((revenue_retention.value(cell("2024-01", 1)) - 20.0 / 180.0 * 100.0).abs() < 1e-12);
+    // Feb cohort (C): back in June, offset 4, spending 70 vs 60 → 116.67%.
+    assert_eq!(active.value(cell("2024-02", 3)), 0);
+    assert_eq!(active.value(cell("2024-02", 4)), 1);
+    assert!((revenue_retention.value(cell("2024-02", 4)) - 70.0 / 60.0 * 100.0).abs() < 1e-12);
+}
+
+#[test]
+fn lifecycle_stages_and_flows() {
+    // Usual gap: B's only interval is 36 days (01-15 → 02-20); A, C (before
+    // June) and D have one purchase, so half the window, 45 days.
+    // A: Jan new; Feb gap 50 > 45 dormant; Mar 81 dormant; Apr churned; May, Jun lost.
+    // B: Jan new; Feb gap 9 ≤ 36 retained; Mar 40 > 36 dormant; Apr 70 dormant; May churned; Jun lost.
+    // C: Feb new; Mar 59 dormant; Apr 89 dormant; May churned (05-01); Jun reactivated.
+    // D: Mar new; Apr 30 ≤ 45 retained; May 61 dormant; Jun churned (06-29).
+    let life = metrics(Grouping::all()).lifecycle();
+    let count = |p: usize, s: Stage| life.counts[p][s as usize];
+    use Stage::*;
+    let table: Vec<[u64; 6]> = (0..6).map(|p| [count(p, New), count(p, Retained), count(p, Reactivated), count(p, Dormant), count(p, Churned), count(p, Lost)]).collect();
+    assert_eq!(table, [[2, 0, 0, 0, 0, 0], [1, 1, 0, 1, 0, 0], [1, 0, 0, 3, 0, 0], [0, 1, 0, 2, 1, 0], [0, 0, 0, 1, 2, 1], [0, 0, 1, 0, 1, 2]]);
+    // Feb flows: A new → dormant, B new → retained.
+    assert_eq!(life.flows[1][New as usize][Dormant as usize], 1);
+    assert_eq!(life.flows[1][New as usize][Retained as usize], 1);
+    // Jun: C churned → reactivated; D dormant → churned; A, B → lost.
+    assert_eq!(life.flows[5][Churned as usize][Reactivated as usize], 1);
+    assert_eq!(life.flows[5][Dormant as usize][Churned as usize], 1);
+    assert_eq!(life.flows[5][Lost as usize][Lost as usize], 1);
+    assert_eq!(life.flows[5][Churned as usize][Lost as usize], 1);
+}
+
+#[test]
+fn periods_with_no_customers_and_other_period_lengths() {
+    // One order in January, W = 30, observed to the end of May: Feb churn
+    // (01-10 + 30 = 02-09), then empty months with no base and no rate.
+    let options = MetricsOptions { window: 30, as_of: parse_day("2024-05-31"), ..MetricsOptions::default() };
+    let rows = Metrics::from_activity(Activity::from_rows(&[("A", "2024-01-10", 1.0)]), Grouping::all(), options.clone()).period_rows();
+    assert_eq!(rows.len(), 5);
+    assert_eq!((rows[1].active_start, rows[1].churned), (1, 1));
+    for r in &rows[2..] {
+        assert_eq!((r.active_start, r.churned, r.active_end, r.churn_rate()), (0, 0, 0, None));
+    }
+    // Quarterly: Q1 has the churn with no starting base (the customer was
+    // new in Q1): 1 churn, base 0, so no rate.
+    let quarterly = MetricsOptions { period: Period::Quarter, ..options };
+    let rows = Metrics::from_activity(Activity::from_rows(&[("A", "2024-01-10", 1.0)]), Grouping::all(), quarterly).period_rows();
+    assert_eq!(rows.len(), 1, "Q2 ends after the observation and is left out");
+    assert_eq!((rows[0].span.label.as_str(), rows[0].new, rows[0].churned, rows[0].churn_rate()), ("2024-Q1", 1, 1, None));
+}
