@@ -433,42 +433,45 @@ fn key_column<'a>(converted: &'a Converted, schema: &SchemaRef, column: &str) ->
 /// Marks repeated keys as rejected; the first occurrence in file order wins.
 fn mark_duplicates(converted: &mut [Converted], source: &SourceData, schema: &SchemaRef, key: &str, existing: &HashSet<String>) -> Result<()> {
     let capacity = converted.iter().map(|c| c.keep.len()).sum();
-    let mut seen: HashMap<String, u64, ahash::RandomState> = HashMap::with_capacity_and_hasher(capacity, ahash::RandomState::new());
-    for (chunk_index, c) in converted.iter_mut().enumerate() {
-        let keys = key_column(c, schema, key)?.clone();
+    // The key arrays are cheap Arc clones; the map borrows their strings, so
+    // checking 10M ids costs no allocation per row (an owned String per key
+    // made allocation and freeing the largest cost of a large import).
+    let keys: Vec<arrow::array::StringArray> = converted.iter().map(|c| key_column(c, schema, key).cloned()).collect::<Result<_>>()?;
+    let mut seen: HashMap<&str, u64, ahash::RandomState> = HashMap::with_capacity_and_hasher(capacity, ahash::RandomState::new());
+    let mut duplicates: Vec<(usize, usize, u64)> = Vec::new();
+    for (chunk_index, (c, keys)) in converted.iter().zip(&keys).enumerate() {
         for row in 0..c.keep.len() {
             if !c.keep[row] || keys.is_null(row) {
                 continue;
             }
             let value = keys.value(row);
-            let first_line = if existing.contains(value) {
-                Some(0)
-            } else {
-                match seen.get(value) {
-                    Some(&line) => Some(line),
-                    None => {
-                        seen.insert(value.to_string(), c.lines[row]);
-                        None
-                    }
+            if existing.contains(value) {
+                duplicates.push((chunk_index, row, 0));
+                continue;
+            }
+            match seen.entry(value) {
+                std::collections::hash_map::Entry::Occupied(first) => duplicates.push((chunk_index, row, *first.get())),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(c.lines[row]);
                 }
-            };
-            if let Some(first_line) = first_line {
-                c.keep[row] = false;
-                let chunk = &source.chunks[chunk_index];
-                c.rejects.push(Reject {
-                    line: c.lines[row],
-                    column: key.to_string(),
-                    value: value.to_string(),
-                    reason: RejectReason::DuplicateId { first_line },
-                    cells: chunk.row_cells(row).map(str::to_string).collect(),
-                });
             }
         }
+    }
+    drop(seen);
+    for (chunk_index, row, first_line) in duplicates {
+        let c = &mut converted[chunk_index];
+        c.keep[row] = false;
+        c.rejects.push(Reject {
+            line: c.lines[row],
+            column: key.to_string(),
+            value: keys[chunk_index].value(row).to_string(),
+            reason: RejectReason::DuplicateId { first_line },
+            cells: source.chunks[chunk_index].row_cells(row).map(str::to_string).collect(),
+        });
     }
     Ok(())
 }
 
-/// Counts (and with the reject policy, rejects) rows of unknown customers.
 fn mark_unknown_customers(
     converted: &mut [Converted],
     source: &SourceData,
