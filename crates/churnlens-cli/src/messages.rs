@@ -14,10 +14,7 @@ pub fn error_prefix(lang: Lang, user: bool) -> &'static str {
 
 /// Added after an internal error.
 pub fn report_bug(lang: Lang) -> &'static str {
-    lang.pick(
-        "This is a bug in churnlens; please report it with the command you ran.",
-        "这是 churnlens 的缺陷，请连同所运行的命令一起报告。",
-    )
+    lang.pick("This is a bug in churnlens; please report it with the command you ran.", "这是 churnlens 的缺陷，请连同所运行的命令一起报告。")
 }
 
 /// Progress label while reading.
@@ -215,11 +212,21 @@ pub fn headline(lang: Lang, h: &crate::commands::demo::Headline) -> String {
     match lang {
         Lang::Zh => format!(
             "{} 月度概览（90 天流失窗口）：流失率 {} · 留存率 {} · 月末活跃客户 {} · 平均历史 CLV ¥{} · NPS {}",
-            h.period, pct(h.churn_rate_pct), pct(h.retention_rate_pct), h.active_customers, num(h.average_clv), num(h.nps)
+            h.period,
+            pct(h.churn_rate_pct),
+            pct(h.retention_rate_pct),
+            h.active_customers,
+            num(h.average_clv),
+            num(h.nps)
         ),
         Lang::En => format!(
             "{} at a glance (90-day churn window): churn rate {} · retention rate {} · active customers at month end {} · average historical CLV ¥{} · NPS {}",
-            h.period, pct(h.churn_rate_pct), pct(h.retention_rate_pct), h.active_customers, num(h.average_clv), num(h.nps)
+            h.period,
+            pct(h.churn_rate_pct),
+            pct(h.retention_rate_pct),
+            h.active_customers,
+            num(h.average_clv),
+            num(h.nps)
         ),
     }
 }

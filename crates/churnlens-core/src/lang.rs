@@ -66,9 +66,7 @@ mod tests {
 
     #[test]
     fn locale_precedence_and_chinese_detection() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        };
+        let vars = |pairs: &'static [(&'static str, &'static str)]| move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
         assert_eq!(Lang::from_locale_vars(vars(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
         assert_eq!(Lang::from_locale_vars(vars(&[("LANG", "en_US.UTF-8")])), Lang::En);
         // LC_ALL wins over LANG; CHURNLENS_LANG wins over both.

@@ -132,19 +132,67 @@ const fn signed(spec: ColumnSpec) -> ColumnSpec {
 use ValueKind::*;
 
 const CUSTOMER_ID_NAMES: &[&str] = &[
-    "customer_id", "customer", "customer_no", "customer_number", "customer_code", "cust_id", "custid",
-    "client_id", "user_id", "userid", "member_id", "buyer_id", "account_id", "uid",
-    "客户id", "客户编号", "客户编码", "客户代码", "客户号", "用户id", "用户编号", "会员id", "会员编号", "会员号",
-    "买家id", "顾客id", "顾客编号", "客户",
+    "customer_id",
+    "customer",
+    "customer_no",
+    "customer_number",
+    "customer_code",
+    "cust_id",
+    "custid",
+    "client_id",
+    "user_id",
+    "userid",
+    "member_id",
+    "buyer_id",
+    "account_id",
+    "uid",
+    "客户id",
+    "客户编号",
+    "客户编码",
+    "客户代码",
+    "客户号",
+    "用户id",
+    "用户编号",
+    "会员id",
+    "会员编号",
+    "会员号",
+    "买家id",
+    "顾客id",
+    "顾客编号",
+    "客户",
 ];
 
 const CUSTOMERS: &[ColumnSpec] = &[
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
-    col("signup_date", Timestamp, true, &[
-        "signup_date", "signup", "signup_time", "sign_up_date", "registration_date", "register_date", "registered_at",
-        "created_at", "create_time", "join_date", "joined", "first_seen", "customer_since",
-        "注册时间", "注册日期", "开户时间", "开户日期", "入会时间", "入会日期", "创建时间", "加入时间", "成为客户时间",
-    ]),
+    col(
+        "signup_date",
+        Timestamp,
+        true,
+        &[
+            "signup_date",
+            "signup",
+            "signup_time",
+            "sign_up_date",
+            "registration_date",
+            "register_date",
+            "registered_at",
+            "created_at",
+            "create_time",
+            "join_date",
+            "joined",
+            "first_seen",
+            "customer_since",
+            "注册时间",
+            "注册日期",
+            "开户时间",
+            "开户日期",
+            "入会时间",
+            "入会日期",
+            "创建时间",
+            "加入时间",
+            "成为客户时间",
+        ],
+    ),
     pii(col("name", Text, false, &["name", "customer_name", "full_name", "姓名", "客户姓名", "客户名称", "名称", "用户名"])),
     pii(col("phone", Text, false, &["phone", "mobile", "phone_number", "telephone", "tel", "手机", "手机号", "手机号码", "电话", "联系电话"])),
     pii(col("email", Text, false, &["email", "e_mail", "mail", "email_address", "邮箱", "电子邮箱", "电子邮件"])),
@@ -153,24 +201,95 @@ const CUSTOMERS: &[ColumnSpec] = &[
     bounded(col("age", Integer, false, &["age", "年龄"]), 0.0, 130.0),
     col("region", Category, false, &["region", "area", "province", "state", "地区", "区域", "大区", "省份", "省"]),
     col("city", Category, false, &["city", "town", "城市", "所在城市", "市"]),
-    col("channel", Category, false, &[
-        "channel", "acquisition_channel", "source", "signup_channel", "渠道", "来源", "注册渠道", "获客渠道", "来源渠道",
-    ]),
+    col("channel", Category, false, &["channel", "acquisition_channel", "source", "signup_channel", "渠道", "来源", "注册渠道", "获客渠道", "来源渠道"]),
 ];
 
 const ORDERS: &[ColumnSpec] = &[
-    col("order_id", Id, false, &["order_id", "order", "order_no", "order_number", "orderid", "transaction_id", "invoice", "invoice_no", "invoiceno", "订单号", "订单id", "订单编号", "单号", "交易号"]),
+    col(
+        "order_id",
+        Id,
+        false,
+        &[
+            "order_id",
+            "order",
+            "order_no",
+            "order_number",
+            "orderid",
+            "transaction_id",
+            "invoice",
+            "invoice_no",
+            "invoiceno",
+            "订单号",
+            "订单id",
+            "订单编号",
+            "单号",
+            "交易号",
+        ],
+    ),
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
-    col("order_time", Timestamp, true, &[
-        "order_time", "order_date", "order_datetime", "ordered_at", "purchase_date", "purchase_time", "invoice_date",
-        "invoicedate", "transaction_date", "date", "time", "created_at", "create_time",
-        "下单时间", "下单日期", "订单时间", "订单日期", "购买时间", "购买日期", "交易时间", "交易日期", "成交时间", "支付时间", "付款时间", "日期",
-    ]),
-    signed(col("amount", Amount, true, &[
-        "amount", "order_amount", "total", "total_amount", "revenue", "sales", "price", "value", "paid", "paid_amount",
-        "payment", "dollar_value", "gmv",
-        "实付金额", "实付", "订单金额", "金额", "支付金额", "付款金额", "销售额", "成交金额", "消费金额", "订单总额", "应付金额",
-    ])),
+    col(
+        "order_time",
+        Timestamp,
+        true,
+        &[
+            "order_time",
+            "order_date",
+            "order_datetime",
+            "ordered_at",
+            "purchase_date",
+            "purchase_time",
+            "invoice_date",
+            "invoicedate",
+            "transaction_date",
+            "date",
+            "time",
+            "created_at",
+            "create_time",
+            "下单时间",
+            "下单日期",
+            "订单时间",
+            "订单日期",
+            "购买时间",
+            "购买日期",
+            "交易时间",
+            "交易日期",
+            "成交时间",
+            "支付时间",
+            "付款时间",
+            "日期",
+        ],
+    ),
+    signed(col(
+        "amount",
+        Amount,
+        true,
+        &[
+            "amount",
+            "order_amount",
+            "total",
+            "total_amount",
+            "revenue",
+            "sales",
+            "price",
+            "value",
+            "paid",
+            "paid_amount",
+            "payment",
+            "dollar_value",
+            "gmv",
+            "实付金额",
+            "实付",
+            "订单金额",
+            "金额",
+            "支付金额",
+            "付款金额",
+            "销售额",
+            "成交金额",
+            "消费金额",
+            "订单总额",
+            "应付金额",
+        ],
+    )),
     signed(col("quantity", Integer, false, &["quantity", "qty", "units", "number_of_items", "items", "number_of_cds", "数量", "件数", "购买数量", "商品数量"])),
     col("channel", Category, false, &["channel", "sales_channel", "order_channel", "platform", "渠道", "下单渠道", "销售渠道", "平台"]),
     col("status", Category, false, &["status", "order_status", "state", "订单状态", "状态"]),
@@ -179,7 +298,12 @@ const ORDERS: &[ColumnSpec] = &[
 
 const ORDER_ITEMS: &[ColumnSpec] = &[
     col("order_id", Id, true, &["order_id", "order", "order_no", "order_number", "invoice", "invoice_no", "订单号", "订单id", "订单编号"]),
-    col("sku", Id, true, &["sku", "product_id", "item_id", "product", "stockcode", "stock_code", "product_code", "商品id", "商品编号", "商品编码", "货号", "sku编码", "商品"]),
+    col(
+        "sku",
+        Id,
+        true,
+        &["sku", "product_id", "item_id", "product", "stockcode", "stock_code", "product_code", "商品id", "商品编号", "商品编码", "货号", "sku编码", "商品"],
+    ),
     col("category", Category, false, &["category", "product_category", "品类", "类目", "商品类别", "商品品类", "分类"]),
     signed(col("quantity", Integer, false, &["quantity", "qty", "units", "数量", "件数"])),
     col("price", Amount, false, &["price", "unit_price", "unitprice", "单价", "价格", "售价"]),
@@ -189,18 +313,57 @@ const EVENTS: &[ColumnSpec] = &[
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
     col("event_time", Timestamp, true, &["event_time", "timestamp", "time", "ts", "occurred_at", "event_date", "date", "事件时间", "发生时间", "时间", "日期"]),
     col("event_type", Category, true, &["event_type", "event", "type", "action", "event_name", "事件类型", "事件", "行为", "行为类型", "动作"]),
-    bounded(col("duration_seconds", Float, false, &["duration_seconds", "duration", "duration_s", "seconds", "session_length", "时长", "停留时长", "时长秒", "持续时间"]), 0.0, f64::MAX),
+    bounded(
+        col(
+            "duration_seconds",
+            Float,
+            false,
+            &["duration_seconds", "duration", "duration_s", "seconds", "session_length", "时长", "停留时长", "时长秒", "持续时间"],
+        ),
+        0.0,
+        f64::MAX,
+    ),
 ];
 
 const SUBSCRIPTIONS: &[ColumnSpec] = &[
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
     col("plan", Category, false, &["plan", "plan_name", "product", "tier", "package", "套餐", "会员类型", "套餐名称", "计划", "会员等级"]),
-    col("start_date", Timestamp, true, &["start_date", "start", "started_at", "subscription_start", "开始时间", "开始日期", "生效日期", "订阅开始", "开通时间"]),
-    future_ok(col("end_date", Timestamp, false, &[
-        "end_date", "end", "ended_at", "cancel_date", "cancelled_at", "canceled_at", "cancellation_date", "churn_date",
-        "结束时间", "结束日期", "取消时间", "取消日期", "退订时间", "退订日期", "到期时间", "到期日期", "解约日期",
-    ])),
-    col("recurring_amount", Amount, false, &["recurring_amount", "mrr", "monthly_fee", "monthly_charges", "monthlycharges", "fee", "price", "月费", "月租", "订阅费", "每月费用", "月付金额"]),
+    col(
+        "start_date",
+        Timestamp,
+        true,
+        &["start_date", "start", "started_at", "subscription_start", "开始时间", "开始日期", "生效日期", "订阅开始", "开通时间"],
+    ),
+    future_ok(col(
+        "end_date",
+        Timestamp,
+        false,
+        &[
+            "end_date",
+            "end",
+            "ended_at",
+            "cancel_date",
+            "cancelled_at",
+            "canceled_at",
+            "cancellation_date",
+            "churn_date",
+            "结束时间",
+            "结束日期",
+            "取消时间",
+            "取消日期",
+            "退订时间",
+            "退订日期",
+            "到期时间",
+            "到期日期",
+            "解约日期",
+        ],
+    )),
+    col(
+        "recurring_amount",
+        Amount,
+        false,
+        &["recurring_amount", "mrr", "monthly_fee", "monthly_charges", "monthlycharges", "fee", "price", "月费", "月租", "订阅费", "每月费用", "月付金额"],
+    ),
 ];
 
 const FEEDBACK: &[ColumnSpec] = &[
@@ -208,17 +371,45 @@ const FEEDBACK: &[ColumnSpec] = &[
     col("feedback_time", Timestamp, true, &["feedback_time", "created_at", "time", "date", "submitted_at", "反馈时间", "提交时间", "投诉时间", "时间", "日期"]),
     col("channel", Category, false, &["channel", "source", "渠道", "来源", "反馈渠道"]),
     col("feedback_type", Category, false, &["feedback_type", "type", "category", "topic", "反馈类型", "类型", "类别", "问题类型"]),
-    col("text", Text, true, &["text", "feedback", "comment", "content", "message", "review", "body", "反馈内容", "内容", "评价", "评论", "留言", "投诉内容", "意见"]),
+    col(
+        "text",
+        Text,
+        true,
+        &["text", "feedback", "comment", "content", "message", "review", "body", "反馈内容", "内容", "评价", "评论", "留言", "投诉内容", "意见"],
+    ),
     col("rating", Float, false, &["rating", "score", "stars", "评分", "星级", "打分"]),
 ];
 
 const SURVEYS: &[ColumnSpec] = &[
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
-    col("survey_time", Timestamp, true, &["survey_time", "survey_date", "response_date", "responded_at", "date", "time", "调查时间", "调研时间", "填写时间", "提交时间", "日期"]),
-    bounded(col("nps", Integer, true, &[
-        "nps", "nps_score", "recommend", "likelihood_to_recommend", "recommendation_score",
-        "推荐意愿", "推荐分", "推荐得分", "净推荐值", "nps得分", "nps评分",
-    ]), 0.0, 10.0),
+    col(
+        "survey_time",
+        Timestamp,
+        true,
+        &["survey_time", "survey_date", "response_date", "responded_at", "date", "time", "调查时间", "调研时间", "填写时间", "提交时间", "日期"],
+    ),
+    bounded(
+        col(
+            "nps",
+            Integer,
+            true,
+            &[
+                "nps",
+                "nps_score",
+                "recommend",
+                "likelihood_to_recommend",
+                "recommendation_score",
+                "推荐意愿",
+                "推荐分",
+                "推荐得分",
+                "净推荐值",
+                "nps得分",
+                "nps评分",
+            ],
+        ),
+        0.0,
+        10.0,
+    ),
 ];
 
 const LEADS: &[ColumnSpec] = &[
@@ -237,7 +428,12 @@ const MARKETING_SPEND: &[ColumnSpec] = &[
 
 const SNAPSHOT: &[ColumnSpec] = &[
     col("customer_id", Id, true, CUSTOMER_ID_NAMES),
-    col("churn", Boolean, true, &["churn", "churned", "is_churn", "is_churned", "exited", "attrition", "left", "流失", "是否流失", "已流失", "流失标记", "流失标签"]),
+    col(
+        "churn",
+        Boolean,
+        true,
+        &["churn", "churned", "is_churn", "is_churned", "exited", "attrition", "left", "流失", "是否流失", "已流失", "流失标记", "流失标签"],
+    ),
 ];
 
 /// A canonical table.
@@ -358,9 +554,7 @@ impl Table {
         if key.is_empty() {
             return None;
         }
-        self.columns()
-            .iter()
-            .find(|c| normalize_header(c.name) == key || c.synonyms.iter().any(|s| normalize_header(s) == key))
+        self.columns().iter().find(|c| normalize_header(c.name) == key || c.synonyms.iter().any(|s| normalize_header(s) == key))
     }
 }
 
@@ -374,13 +568,10 @@ impl std::str::FromStr for Table {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let key = normalize_header(s);
-        Table::ALL
-            .into_iter()
-            .find(|t| normalize_header(t.name()) == key)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-                format!("unknown table '{s}'; expected one of: {}", names.join(", "))
-            })
+        Table::ALL.into_iter().find(|t| normalize_header(t.name()) == key).ok_or_else(|| {
+            let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+            format!("unknown table '{s}'; expected one of: {}", names.join(", "))
+        })
     }
 }
 

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::Datelike;
 use arrow::array::{ArrayBuilder, ArrayRef, Float64Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
+use chrono::Datelike;
 use churnlens_core::Table;
 use churnlens_core::values::{civil_from_days, days_from_civil};
 use parquet::arrow::ArrowWriter;
@@ -136,24 +136,27 @@ pub fn write_all(params: &DemoParams, dir: &Path, progress: &dyn Fn(&str, u64, u
     let mut customers_text = String::from("客户编号,姓名,手机号,性别,出生日期,城市,地区,注册渠道,注册时间,会员等级\n");
     // Flexible: the planted ragged row is one field short on purpose.
     let mut orders = csv::WriterBuilder::new().flexible(true).from_path(&orders_path).map_err(csv_err(&orders_path))?;
-    orders
-        .write_record(["订单号", "客户编号", "下单时间", "实付金额", "数量", "下单渠道", "订单状态", "配送天数"])
-        .map_err(csv_err(&orders_path))?;
+    orders.write_record(["订单号", "客户编号", "下单时间", "实付金额", "数量", "下单渠道", "订单状态", "配送天数"]).map_err(csv_err(&orders_path))?;
     let mut items = ItemsWriter::new(&items_path)?;
     let mut events = std::io::BufWriter::new(std::fs::File::create(&events_path).map_err(io(&events_path))?);
     let mut feedback_file = std::fs::File::create(&feedback_path).map_err(io(&feedback_path))?;
     feedback_file.write_all(b"\xEF\xBB\xBF").map_err(io(&feedback_path))?;
     let mut feedback = csv::Writer::from_writer(std::io::BufWriter::new(feedback_file));
-    feedback
-        .write_record(["customer_id", "feedback_time", "channel", "feedback_type", "topic", "text", "rating"])
-        .map_err(csv_err(&feedback_path))?;
+    feedback.write_record(["customer_id", "feedback_time", "channel", "feedback_type", "topic", "text", "rating"]).map_err(csv_err(&feedback_path))?;
     let mut surveys = csv::WriterBuilder::new().delimiter(b'\t').from_path(&surveys_path).map_err(csv_err(&surveys_path))?;
-    surveys
-        .write_record(["客户编号", "调查时间", "推荐意愿", "满意度_商品", "满意度_物流", "满意度_服务"])
-        .map_err(csv_err(&surveys_path))?;
+    surveys.write_record(["客户编号", "调查时间", "推荐意愿", "满意度_商品", "满意度_物流", "满意度_服务"]).map_err(csv_err(&surveys_path))?;
     let mut truth = csv::Writer::from_path(&truth_path).map_err(csv_err(&truth_path))?;
     truth
-        .write_record(["customer_id", "churned", "churn_after", "late_deliveries", "complained", "price_rise_region", "subscriber", "true_purchase_rate_per_month"])
+        .write_record([
+            "customer_id",
+            "churned",
+            "churn_after",
+            "late_deliveries",
+            "complained",
+            "price_rise_region",
+            "subscriber",
+            "true_purchase_rate_per_month",
+        ])
         .map_err(csv_err(&truth_path))?;
     let _ = std::fs::remove_file(&leads_path);
     let mut leads_db = rusqlite::Connection::open(&leads_path).map_err(|e| DemoError::write(&leads_path, e))?;
@@ -339,12 +342,12 @@ fn write_orders(
         let id = format!("O{:08}", *next_order);
         *next_order += 1;
         // A third of amounts are written as money (¥), the rest as plain numbers.
-        let amount = if *next_order % 3 == 0 {
+        let amount = if (*next_order).is_multiple_of(3) {
             if order.amount < 0.0 { format!("-¥{:.2}", -order.amount) } else { format!("¥{:.2}", order.amount) }
         } else {
             format!("{}", order.amount)
         };
-        let channel = CHANNELS[(p.channel + (*next_order as usize % 7 == 0) as usize) % CHANNELS.len()].0;
+        let channel = CHANNELS[(p.channel + (*next_order as usize).is_multiple_of(7) as usize) % CHANNELS.len()].0;
         orders
             .write_record([
                 id.as_str(),
@@ -378,7 +381,11 @@ fn write_dirty_row(orders: &mut csv::Writer<std::fs::File>, which: usize, path: 
     orders.write_record(&row).map_err(csv_err(path))
 }
 
-fn write_workbook(path: &Path, subscriptions: &[(String, usize, i64, Option<i64>)], new_customers: &std::collections::BTreeMap<(i32, u32, usize), u32>) -> Result<usize, DemoError> {
+fn write_workbook(
+    path: &Path,
+    subscriptions: &[(String, usize, i64, Option<i64>)],
+    new_customers: &std::collections::BTreeMap<(i32, u32, usize), u32>,
+) -> Result<usize, DemoError> {
     let xl = |e: rust_xlsxwriter::XlsxError| DemoError::write(path, e);
     let mut book = Workbook::new();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");

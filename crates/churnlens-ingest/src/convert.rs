@@ -9,9 +9,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
-};
+use arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use chrono::{Offset, TimeZone};
@@ -74,12 +72,8 @@ pub fn arrow_type(converter: &Converter) -> DataType {
 
 /// The stored schema: planned columns, then a synthesized `order_id` if needed.
 pub fn output_schema(plan: &TablePlan, converters: &[Converter]) -> SchemaRef {
-    let mut fields: Vec<Field> = plan
-        .columns
-        .iter()
-        .zip(converters)
-        .map(|(c, conv)| Field::new(&c.name, arrow_type(conv), !c.canonical.is_some_and(|s| s.required)))
-        .collect();
+    let mut fields: Vec<Field> =
+        plan.columns.iter().zip(converters).map(|(c, conv)| Field::new(&c.name, arrow_type(conv), !c.canonical.is_some_and(|s| s.required))).collect();
     if plan.synthesize_order_id {
         fields.insert(0, Field::new("order_id", DataType::Utf8, false));
     }
@@ -191,11 +185,7 @@ pub fn convert_chunk(chunk: &RawChunk, plan: &TablePlan, converters: &[Converter
     let mut null_examples: Vec<Vec<(u64, String)>> = vec![Vec::new(); plan.columns.len()];
     let mut negative_amounts = 0u64;
     let mut zone = ZoneConverter::new(settings.tz);
-    let key_index = plan
-        .table
-        .unique_key()
-        .and_then(|k| plan.columns.iter().find(|c| c.name == k))
-        .map(|c| c.source_index);
+    let key_index = plan.table.unique_key().and_then(|k| plan.columns.iter().find(|c| c.name == k)).map(|c| c.source_index);
     let mut row_nulls: Vec<usize> = Vec::new();
 
     for row in 0..rows {
@@ -306,10 +296,10 @@ pub fn convert_chunk(chunk: &RawChunk, plan: &TablePlan, converters: &[Converter
                 },
                 _ => return Err(IngestError::Internal(format!("converter and builder disagree for column {}", column.name))),
             };
-            if let Err(reason) = outcome {
-                if problem.is_none() {
-                    problem = Some((column.source_header.clone(), raw.to_string(), reason));
-                }
+            if let Err(reason) = outcome
+                && problem.is_none()
+            {
+                problem = Some((column.source_header.clone(), raw.to_string(), reason));
             }
         }
         if let Some(b) = synthesized.as_mut() {
@@ -352,11 +342,7 @@ pub fn convert_chunk(chunk: &RawChunk, plan: &TablePlan, converters: &[Converter
 }
 
 fn check_future(micros: i64, future_ok: bool, settings: &ConvertSettings) -> std::result::Result<(), RejectReason> {
-    if !future_ok && !settings.allow_future && micros > settings.future_after_micros {
-        Err(RejectReason::FutureDate)
-    } else {
-        Ok(())
-    }
+    if !future_ok && !settings.allow_future && micros > settings.future_after_micros { Err(RejectReason::FutureDate) } else { Ok(()) }
 }
 
 fn check_number(value: f64, spec: Option<&churnlens_core::ColumnSpec>, negative: &mut bool) -> std::result::Result<(), RejectReason> {
@@ -364,10 +350,10 @@ fn check_number(value: f64, spec: Option<&churnlens_core::ColumnSpec>, negative:
     if !value.is_finite() {
         return Err(RejectReason::Unparsable { expected: spec.kind.name().into() });
     }
-    if let Some(bounds) = spec.bounds {
-        if value < bounds.min || value > bounds.max {
-            return Err(RejectReason::OutOfRange { min: bounds.min, max: bounds.max });
-        }
+    if let Some(bounds) = spec.bounds
+        && (value < bounds.min || value > bounds.max)
+    {
+        return Err(RejectReason::OutOfRange { min: bounds.min, max: bounds.max });
     }
     if value < 0.0 {
         if spec.allows_negative {

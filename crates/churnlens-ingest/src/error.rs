@@ -30,7 +30,9 @@ pub enum IngestError {
         message: String,
     },
     /// Required canonical columns were not found among the file's headers.
-    #[error("{path}: missing required column(s) {missing:?} for table '{table}'; the file has {found:?}. Map them with --column NAME=HEADER or a mapping file (--mapping).")]
+    #[error(
+        "{path}: missing required column(s) {missing:?} for table '{table}'; the file has {found:?}. Map them with --column NAME=HEADER or a mapping file (--mapping)."
+    )]
     MissingColumns {
         /// The file.
         path: PathBuf,
@@ -80,15 +82,12 @@ impl IngestError {
     /// fault or the machine's (exit code 2).
     pub fn is_user_error(&self) -> bool {
         match self {
-            IngestError::Input { .. }
-            | IngestError::MissingColumns { .. }
-            | IngestError::Strict { .. }
-            | IngestError::Usage(_)
-            | IngestError::Workspace(_) => true,
-            IngestError::Io { source, .. } => matches!(
-                source.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::InvalidData
-            ),
+            IngestError::Input { .. } | IngestError::MissingColumns { .. } | IngestError::Strict { .. } | IngestError::Usage(_) | IngestError::Workspace(_) => {
+                true
+            }
+            IngestError::Io { source, .. } => {
+                matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::InvalidData)
+            }
             IngestError::Catalog(_) | IngestError::Arrow(_) | IngestError::Parquet(_) | IngestError::Internal(_) => false,
         }
     }

@@ -8,7 +8,9 @@
 //! know (policy: keep and count, or reject). Rejected rows go to the rejects
 //! file; `--strict` turns the first problem into an error and writes nothing.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use churnlens_core::{Lang, Table};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -239,10 +242,7 @@ pub fn import_file(workspace: &Workspace, path: &Path, options: &ImportOptions, 
     if !path.exists() {
         return Err(IngestError::Io { path: path.to_path_buf(), source: std::io::Error::from(std::io::ErrorKind::NotFound) });
     }
-    let (source, hash) = rayon::join(
-        || read_source(path, &options.read, &|done, total| progress(ImportStage::Reading, done, total)),
-        || hash_file(path),
-    );
+    let (source, hash) = rayon::join(|| read_source(path, &options.read, &|done, total| progress(ImportStage::Reading, done, total)), || hash_file(path));
     let source = source?;
     let hash = hash?;
     let table = options.table;
@@ -276,27 +276,27 @@ pub fn import_file(workspace: &Workspace, path: &Path, options: &ImportOptions, 
     }
     let mut unknown = None;
     let mut unknown_examples = Vec::new();
-    if let Some(reference) = table.customer_reference() {
-        if workspace.dataset(Table::Customers.name())?.is_some() {
-            let known = workspace.distinct_strings(Table::Customers.name(), "customer_id")?;
-            let (count, examples) = mark_unknown_customers(&mut converted, &source, &schema, reference, &known, options.unknown_customers)?;
-            unknown = Some(count);
-            unknown_examples = examples;
-        }
+    if let Some(reference) = table.customer_reference()
+        && workspace.dataset(Table::Customers.name())?.is_some()
+    {
+        let known = workspace.distinct_strings(Table::Customers.name(), "customer_id")?;
+        let (count, examples) = mark_unknown_customers(&mut converted, &source, &schema, reference, &known, options.unknown_customers)?;
+        unknown = Some(count);
+        unknown_examples = examples;
     }
 
     let mut rejects: Vec<Reject> = converted.iter_mut().flat_map(|c| std::mem::take(&mut c.rejects)).collect();
     rejects.sort_by_key(|r| r.line);
-    if options.strict {
-        if let Some(first) = rejects.first() {
-            return Err(IngestError::Strict {
-                path: path.to_path_buf(),
-                line: first.line,
-                column: first.column.clone(),
-                value: first.value.clone(),
-                reason: first.reason.message(options.lang),
-            });
-        }
+    if options.strict
+        && let Some(first) = rejects.first()
+    {
+        return Err(IngestError::Strict {
+            path: path.to_path_buf(),
+            line: first.line,
+            column: first.column.clone(),
+            value: first.value.clone(),
+            reason: first.reason.message(options.lang),
+        });
     }
     let rejected_lines: HashSet<u64> = rejects.iter().map(|r| r.line).collect();
     let mut null_examples: Vec<Vec<String>> = vec![Vec::new(); plan.columns.len()];
@@ -334,7 +334,7 @@ pub fn import_file(workspace: &Workspace, path: &Path, options: &ImportOptions, 
     let negative_amounts = count_negative(&batches, "amount", table);
 
     let staged = workspace.stage(table.name(), options.append && !widened)?;
-    let mut write_result = write_parts(&staged.dir, &batches, &stored_schema, progress);
+    let mut write_result = write_parts(&staged.dir, &batches, &stored_schema, table, progress);
     if widened && write_result.is_ok() {
         write_result = rewrite_existing(workspace, table, &stored_schema, &staged.dir);
     }
@@ -401,7 +401,13 @@ pub fn import_file(workspace: &Workspace, path: &Path, options: &ImportOptions, 
         rejects_preview: rejects
             .iter()
             .take(PREVIEW)
-            .map(|r| RejectSummary { line: r.line, column: r.column.clone(), value: r.value.clone(), reason: r.reason.code().into(), message: r.reason.message(options.lang) })
+            .map(|r| RejectSummary {
+                line: r.line,
+                column: r.column.clone(),
+                value: r.value.clone(),
+                reason: r.reason.code().into(),
+                message: r.reason.message(options.lang),
+            })
             .collect(),
         rejects_file,
         negative_amounts,
@@ -432,32 +438,21 @@ fn key_column<'a>(converted: &'a Converted, schema: &SchemaRef, column: &str) ->
 
 /// Marks repeated keys as rejected; the first occurrence in file order wins.
 fn mark_duplicates(converted: &mut [Converted], source: &SourceData, schema: &SchemaRef, key: &str, existing: &HashSet<String>) -> Result<()> {
-    let capacity = converted.iter().map(|c| c.keep.len()).sum();
-    // The key arrays are cheap Arc clones; the map borrows their strings, so
-    // checking 10M ids costs no allocation per row (an owned String per key
-    // made allocation and freeing the largest cost of a large import).
     let keys: Vec<arrow::array::StringArray> = converted.iter().map(|c| key_column(c, schema, key).cloned()).collect::<Result<_>>()?;
-    let mut seen: HashMap<&str, u64, ahash::RandomState> = HashMap::with_capacity_and_hasher(capacity, ahash::RandomState::new());
+    let hasher = ahash::RandomState::with_seeds(0x9E37_79B9, 0x7F4A_7C15, 0xF39C_C060, 0x5CED_C834);
+    let candidate = |chunk: usize, row: usize| converted[chunk].keep[row] && !keys[chunk].is_null(row);
+    // (chunk, row, line of the first occurrence; 0 = already stored)
     let mut duplicates: Vec<(usize, usize, u64)> = Vec::new();
-    for (chunk_index, (c, keys)) in converted.iter().zip(&keys).enumerate() {
-        for row in 0..c.keep.len() {
-            if !c.keep[row] || keys.is_null(row) {
-                continue;
-            }
-            let value = keys.value(row);
-            if existing.contains(value) {
-                duplicates.push((chunk_index, row, 0));
-                continue;
-            }
-            match seen.entry(value) {
-                std::collections::hash_map::Entry::Occupied(first) => duplicates.push((chunk_index, row, *first.get())),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(c.lines[row]);
-                }
-            }
+    if !existing.is_empty() {
+        for (chunk_index, keys) in keys.iter().enumerate() {
+            duplicates
+                .extend((0..keys.len()).filter(|&row| candidate(chunk_index, row) && existing.contains(keys.value(row))).map(|row| (chunk_index, row, 0)));
         }
     }
-    drop(seen);
+    let fresh = |chunk: usize, row: usize| candidate(chunk, row) && (existing.is_empty() || !existing.contains(keys[chunk].value(row)));
+    for (chunk_index, row, (first_chunk, first_row)) in repeated_keys(&keys, fresh, |value| hasher.hash_one(value)) {
+        duplicates.push((chunk_index, row, converted[first_chunk].lines[first_row]));
+    }
     for (chunk_index, row, first_line) in duplicates {
         let c = &mut converted[chunk_index];
         c.keep[row] = false;
@@ -470,6 +465,102 @@ fn mark_duplicates(converted: &mut [Converted], source: &SourceData, schema: &Sc
         });
     }
     Ok(())
+}
+
+/// Every `(chunk, row)` whose key occurred earlier in file order, with the
+/// `(chunk, row)` of that first occurrence; only rows where `candidate`
+/// holds take part.
+///
+/// One hash map over ten million keys is slow: every probe misses the CPU
+/// caches and the table alone is hundreds of megabytes. So keys are hashed
+/// in parallel, spread over [`KEY_SHARDS`] shards by hash, and each shard
+/// (a few megabytes for ten million keys) is checked on its own thread, visiting
+/// its rows in file order. Shard maps hold hashes, not strings; the strings
+/// are compared when hashes meet, so two different ids that share a hash
+/// are told apart from a real repeat.
+fn repeated_keys(keys: &[arrow::array::StringArray], candidate: impl Fn(usize, usize) -> bool + Sync, hash: impl Fn(&str) -> u64 + Sync) -> Vec<KeyRepeat> {
+    // Per chunk, the rows of each shard as (hash, row).
+    let spread: Vec<Vec<Vec<(u64, u32)>>> = keys
+        .par_iter()
+        .enumerate()
+        .map(|(chunk_index, keys)| {
+            let mut shards: Vec<Vec<(u64, u32)>> = (0..KEY_SHARDS).map(|_| Vec::with_capacity(keys.len() / KEY_SHARDS + 16)).collect();
+            for row in (0..keys.len()).filter(|&row| candidate(chunk_index, row)) {
+                let hash = hash(keys.value(row));
+                shards[shard_of(hash)].push((hash, row as u32));
+            }
+            shards
+        })
+        .collect();
+    let found: Vec<Vec<KeyRepeat>> = (0..KEY_SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let rows: usize = spread.iter().map(|shards| shards[shard].len()).sum();
+            let mut first_by_hash: HashMap<u64, (usize, usize), BuildHasherDefault<PrehashedKey>> =
+                HashMap::with_capacity_and_hasher(rows, BuildHasherDefault::default());
+            let mut first_by_text: HashMap<&str, (usize, usize), ahash::RandomState> = HashMap::default();
+            let mut found = Vec::new();
+            for (chunk_index, shards) in spread.iter().enumerate() {
+                for &(hash, row) in &shards[shard] {
+                    let here = (chunk_index, row as usize);
+                    let value = keys[chunk_index].value(here.1);
+                    let first = match first_by_hash.entry(hash) {
+                        Entry::Vacant(slot) => {
+                            slot.insert(here);
+                            continue;
+                        }
+                        Entry::Occupied(first) => *first.get(),
+                    };
+                    let first = if keys[first.0].value(first.1) == value {
+                        first
+                    } else {
+                        // A different id with the same hash: track it by its text.
+                        match first_by_text.entry(value) {
+                            Entry::Vacant(slot) => {
+                                slot.insert(here);
+                                continue;
+                            }
+                            Entry::Occupied(first) => *first.get(),
+                        }
+                    };
+                    found.push((chunk_index, here.1, first));
+                }
+            }
+            found
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
+
+/// A repeated key: its chunk and row, and the chunk and row of its first occurrence.
+type KeyRepeat = (usize, usize, (usize, usize));
+
+/// Shards of the duplicate-key check: enough that each shard's map of a
+/// ten-million-row file fits in cache, few enough that tiny files stay cheap.
+const KEY_SHARDS: usize = 64;
+
+/// The shard of a key hash: middle bits, because the shard's hash map
+/// indexes by the low bits and tags entries with the top ones.
+fn shard_of(hash: u64) -> usize {
+    ((hash >> 32) as usize) % KEY_SHARDS
+}
+
+/// A hasher for keys that are already hashes: passes the value through.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl std::hash::Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 fn mark_unknown_customers(
@@ -568,7 +659,7 @@ fn rewrite_existing(workspace: &Workspace, table: Table, target: &SchemaRef, dir
             batches.push(cast_batch(&batch?, target)?);
         }
     }
-    write_parts(dir, &batches, target, &|_, _, _| {})
+    write_parts(dir, &batches, target, table, &|_, _, _| {})
 }
 
 fn column_reports(plan: &crate::plan::TablePlan, resolved: Vec<ResolvedColumn>, batches: &[RecordBatch], null_examples: Vec<Vec<String>>) -> Vec<ColumnReport> {
@@ -576,10 +667,7 @@ fn column_reports(plan: &crate::plan::TablePlan, resolved: Vec<ResolvedColumn>, 
         .into_iter()
         .zip(null_examples)
         .map(|(column, examples)| {
-            let nulls = batches
-                .iter()
-                .map(|b| b.schema().index_of(&column.name).map(|i| b.column(i).null_count() as u64).unwrap_or(0))
-                .sum();
+            let nulls = batches.iter().map(|b| b.schema().index_of(&column.name).map(|i| b.column(i).null_count() as u64).unwrap_or(0)).sum();
             let required = plan.columns.iter().any(|c| c.name == column.name && c.canonical.is_some_and(|s| s.required));
             ColumnReport { column, nulls, null_examples: if required { Vec::new() } else { examples } }
         })
@@ -598,15 +686,23 @@ fn count_negative(batches: &[RecordBatch], column: &str, table: Table) -> u64 {
 }
 
 /// Writes one Parquet part per batch, in parallel.
-fn write_parts(dir: &Path, batches: &[RecordBatch], schema: &SchemaRef, progress: ImportProgress<'_>) -> Result<()> {
+///
+/// The table's unique key is written without dictionary encoding: every
+/// value differs, so the writer would intern each one into a dictionary
+/// only to give up on it (visible in profiles of large imports).
+fn write_parts(dir: &Path, batches: &[RecordBatch], schema: &SchemaRef, table: Table, progress: ImportProgress<'_>) -> Result<()> {
+    let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+    if let Some(key) = table.unique_key() {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(key), false);
+    }
+    let props = props.build();
     let tag = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
     let total = batches.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
     let write_one = |i: usize, batch: Option<&RecordBatch>| -> Result<()> {
         let path = dir.join(format!("part-{tag}-{i:05}.parquet"));
         let file = std::fs::File::create(&path).map_err(|e| IngestError::io(&path, e))?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-        let mut writer = ArrowWriter::try_new(file, Arc::clone(schema), Some(props))?;
+        let mut writer = ArrowWriter::try_new(file, Arc::clone(schema), Some(props.clone()))?;
         if let Some(batch) = batch {
             writer.write(batch)?;
         }
@@ -623,4 +719,44 @@ fn write_parts(dir: &Path, batches: &[RecordBatch], schema: &SchemaRef, progress
         progress(ImportStage::Writing, done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::StringArray;
+
+    fn chunks() -> Vec<StringArray> {
+        vec![StringArray::from(vec![Some("a"), Some("b"), None, Some("a")]), StringArray::from(vec![Some("c"), Some("b"), Some("a"), Some("d")])]
+    }
+
+    fn sorted(mut found: Vec<KeyRepeat>) -> Vec<KeyRepeat> {
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn repeats_point_at_the_first_occurrence() {
+        let keys = chunks();
+        let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+        let found = repeated_keys(&keys, |c, r| !keys[c].is_null(r), |v| hasher.hash_one(v));
+        assert_eq!(sorted(found), vec![(0, 3, (0, 0)), (1, 1, (0, 1)), (1, 2, (0, 0))]);
+    }
+
+    #[test]
+    fn ids_sharing_a_hash_are_not_repeats() {
+        // Every id gets the same hash: only equal texts may count as repeats.
+        let keys = chunks();
+        let found = repeated_keys(&keys, |c, r| !keys[c].is_null(r), |_| 42);
+        assert_eq!(sorted(found), vec![(0, 3, (0, 0)), (1, 1, (0, 1)), (1, 2, (0, 0))]);
+    }
+
+    #[test]
+    fn rows_left_out_do_not_count() {
+        let keys = chunks();
+        // Row (0, 0) was rejected for another reason: the later "a" rows now
+        // repeat the one on row (0, 3).
+        let found = repeated_keys(&keys, |c, r| !keys[c].is_null(r) && (c, r) != (0, 0), |v| v.len() as u64);
+        assert_eq!(sorted(found), vec![(1, 1, (0, 1)), (1, 2, (0, 3))]);
+    }
 }

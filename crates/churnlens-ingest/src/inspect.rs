@@ -62,7 +62,14 @@ pub struct InspectReport {
 
 /// Inspects a file. With `table` unset, the table whose columns the headers
 /// match best (all required columns present) is assumed.
-pub fn inspect_file(path: &Path, read: &ReadOptions, table: Option<Table>, columns: &BTreeMap<String, String>, formats: &DateFormats, sample_rows: usize) -> Result<InspectReport> {
+pub fn inspect_file(
+    path: &Path,
+    read: &ReadOptions,
+    table: Option<Table>,
+    columns: &BTreeMap<String, String>,
+    formats: &DateFormats,
+    sample_rows: usize,
+) -> Result<InspectReport> {
     let source = read_source(path, read, &|_, _| {})?;
     let table = table.or_else(|| guess_table(&source.headers));
     let mut problems = Vec::new();
@@ -105,12 +112,8 @@ pub fn inspect_file(path: &Path, read: &ReadOptions, table: Option<Table>, colum
         };
         out_columns.push(InspectColumn { header: header.clone(), maps_to, kind, date_form, nulls, examples });
     }
-    let sample = source
-        .chunks
-        .iter()
-        .flat_map(|c| (0..c.rows()).map(move |r| c.row_cells(r).map(str::to_string).collect::<Vec<_>>()))
-        .take(sample_rows)
-        .collect();
+    let sample =
+        source.chunks.iter().flat_map(|c| (0..c.rows()).map(move |r| c.row_cells(r).map(str::to_string).collect::<Vec<_>>())).take(sample_rows).collect();
     let malformed: usize = source.chunks.iter().map(|c| c.malformed.len()).sum();
     if malformed > 0 {
         problems.push(format!("{malformed} row(s) cannot be read and would be rejected"));

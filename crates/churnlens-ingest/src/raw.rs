@@ -56,6 +56,18 @@ impl RawChunk {
         self.cell_ends.push(self.offset());
     }
 
+    /// Appends cells given as one text and each cell's end offset in it
+    /// (ascending, on character boundaries): the layout the `csv` crate
+    /// already holds a record in, so a row costs one copy.
+    pub fn push_joined_cells(&mut self, joined: &str, ends: impl Iterator<Item = usize>) {
+        if self.row_starts.is_empty() {
+            self.row_starts.push(0);
+        }
+        let base = self.offset();
+        self.data.push_str(joined);
+        self.cell_ends.extend(ends.map(|end| base + end as u32));
+    }
+
     /// Finishes the row being built, recording its source line.
     pub fn end_row(&mut self, line: u64) {
         if self.row_starts.is_empty() {
@@ -133,5 +145,10 @@ mod tests {
         assert_eq!(chunk.cell(1, 1), None);
         assert_eq!(chunk.line(1), 5);
         assert_eq!(chunk.row_cells(0).collect::<Vec<_>>(), vec!["a", "", "ccc"]);
+        // A row given as joined text and cell ends reads back cell by cell.
+        chunk.push_joined_cells("p城q", [1, 4, 5].into_iter());
+        chunk.end_row(6);
+        assert_eq!(chunk.row_cells(2).collect::<Vec<_>>(), vec!["p", "城", "q"]);
+        assert_eq!(chunk.line(2), 6);
     }
 }

@@ -76,7 +76,9 @@ impl RejectReason {
     /// What went wrong and what to do, in the user's language.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (RejectReason::RaggedRow { expected, found }, Lang::En) => format!("row has {found} fields, the header has {expected}: check quoting and delimiters"),
+            (RejectReason::RaggedRow { expected, found }, Lang::En) => {
+                format!("row has {found} fields, the header has {expected}: check quoting and delimiters")
+            }
             (RejectReason::RaggedRow { expected, found }, Lang::Zh) => format!("该行有 {found} 个字段，表头有 {expected} 个：请检查引号和分隔符"),
             (RejectReason::MalformedRow { detail }, Lang::En) => format!("row cannot be read: {detail}"),
             (RejectReason::MalformedRow { detail }, Lang::Zh) => format!("该行无法读取：{detail}"),

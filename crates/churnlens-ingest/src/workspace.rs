@@ -291,10 +291,7 @@ impl Workspace {
     pub(crate) fn commit(&self, staged: StagedVersion, record: &CommitRecord) -> Result<(i64, i64)> {
         let mut conn = self.connect()?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let current: i64 = tx
-            .query_row("SELECT version FROM datasets WHERE name = ?1", [&staged.table], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
+        let current: i64 = tx.query_row("SELECT version FROM datasets WHERE name = ?1", [&staged.table], |r| r.get(0)).optional()?.unwrap_or(0);
         if current != staged.base_version {
             drop(tx);
             let _ = std::fs::remove_dir_all(&staged.dir);

@@ -27,8 +27,17 @@ fn telco_imports_7043_rows_and_reports_11_blank_total_charges_by_customer() {
     assert_eq!(
         total.null_examples,
         vec![
-            "4472-LVYGI", "3115-CZMZD", "5709-LVOEQ", "4367-NUYAO", "1371-DWPAZ", "7644-OMVMY", "3213-VVOLG", "2520-SGTTA",
-            "2923-ARZLG", "4075-WKNIU", "2775-SEFEE"
+            "4472-LVYGI",
+            "3115-CZMZD",
+            "5709-LVOEQ",
+            "4367-NUYAO",
+            "1371-DWPAZ",
+            "7644-OMVMY",
+            "3213-VVOLG",
+            "2520-SGTTA",
+            "2923-ARZLG",
+            "4075-WKNIU",
+            "2775-SEFEE"
         ]
     );
     let batch = concat(&read_table(&ws, "snapshot"));

@@ -172,7 +172,8 @@ fn replace_and_append_versions() {
     assert_eq!(r3.table_rows, 2);
     assert_eq!(ws.imports().unwrap().len(), 3);
     // Old versions are removed once a new one is current.
-    let versions: Vec<String> = std::fs::read_dir(ws.root().join("tables/orders")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let versions: Vec<String> =
+        std::fs::read_dir(ws.root().join("tables/orders")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     assert_eq!(versions, vec![format!("v{}", r3.version)]);
 }
 

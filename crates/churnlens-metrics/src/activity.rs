@@ -136,12 +136,7 @@ mod tests {
 
     #[test]
     fn same_day_orders_merge_and_refunds_are_revenue_not_activity() {
-        let a = Activity::from_rows(&[
-            ("A", "2024-01-05", 10.0),
-            ("A", "2024-01-05", 5.0),
-            ("A", "2024-01-09", -10.0),
-            ("B", "2024-01-02", 7.0),
-        ]);
+        let a = Activity::from_rows(&[("A", "2024-01-05", 10.0), ("A", "2024-01-05", 5.0), ("A", "2024-01-09", -10.0), ("B", "2024-01-02", 7.0)]);
         assert_eq!(a.ids, ["A", "B"]);
         assert_eq!(a.days[0], [crate::calendar::parse_day("2024-01-05").unwrap()]);
         let d = |s| crate::calendar::parse_day(s).unwrap();

@@ -220,7 +220,10 @@ mod tests {
     #[test]
     fn months_quarters_and_fiscal_years() {
         let cal = Calendar::default();
-        assert_eq!(cal.span(Period::Month, cal.period_start(Period::Month, day("2024-02-17"))), PeriodSpan { start: day("2024-02-01"), end: day("2024-02-29"), label: "2024-02".into() });
+        assert_eq!(
+            cal.span(Period::Month, cal.period_start(Period::Month, day("2024-02-17"))),
+            PeriodSpan { start: day("2024-02-01"), end: day("2024-02-29"), label: "2024-02".into() }
+        );
         let q = cal.span(Period::Quarter, cal.period_start(Period::Quarter, day("2024-05-31")));
         assert_eq!((q.start, q.end, q.label.as_str()), (day("2024-04-01"), day("2024-06-30"), "2024-Q2"));
         // Fiscal year from April: 2024-02 is in FY2023 Q4, 2024-04 starts FY2024.

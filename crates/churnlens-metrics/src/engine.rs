@@ -15,9 +15,8 @@ pub struct Engine {
 impl Engine {
     /// Opens a session over the workspace's current table versions.
     pub async fn open(workspace: &Workspace) -> Result<Engine> {
-        let config = SessionConfig::new()
-            .with_target_partitions(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
-            .with_information_schema(true);
+        let config =
+            SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).with_information_schema(true);
         let ctx = SessionContext::new_with_config(config);
         let mut tables = Vec::new();
         for dataset in workspace.datasets()? {

@@ -38,10 +38,10 @@ impl Grouping {
     /// is no customers table). Customers missing from that table are in
     /// "(unknown)", blank values in "(blank)".
     pub async fn by_column(engine: &Engine, activity: &Activity, column: &str, lang: Lang) -> Result<Grouping> {
-        let table = ["customers", "snapshot"].into_iter().find(|t| engine.tables().iter().any(|x| x == t)).ok_or(MetricsError::MissingTable {
-            table: "customers",
-            hint: "churnlens import --as customers FILE",
-        })?;
+        let table = ["customers", "snapshot"]
+            .into_iter()
+            .find(|t| engine.tables().iter().any(|x| x == t))
+            .ok_or(MetricsError::MissingTable { table: "customers", hint: "churnlens import --as customers FILE" })?;
         let quoted = column.replace('"', "\"\"");
         let batches = engine.sql(&format!("SELECT customer_id, \"{quoted}\" FROM {table}")).await.map_err(|e| match e {
             MetricsError::Query(_) => MetricsError::UnknownColumn { table, column: column.to_string() },
@@ -57,7 +57,11 @@ impl Grouping {
                 if ids.is_null(row) {
                     continue;
                 }
-                let label = if labels.is_null(row) || labels.value(row).trim().is_empty() { lang.pick("(blank)", "（空）").to_string() } else { labels.value(row).to_string() };
+                let label = if labels.is_null(row) || labels.value(row).trim().is_empty() {
+                    lang.pick("(blank)", "（空）").to_string()
+                } else {
+                    labels.value(row).to_string()
+                };
                 values.insert(ids.value(row).to_string(), label);
             }
         }

@@ -88,7 +88,16 @@ pub fn period_rows(spells: &[Spell], calendar: &Calendar, period: Period, first_
     let mut delta = vec![0i64; groups * days];
     let mut rows: Vec<PeriodRow> = (0..groups)
         .flat_map(|g| spans.iter().map(move |s| (g, s)))
-        .map(|(g, span)| PeriodRow { group: grouping.labels()[g].clone(), span: span.clone(), active_start: 0, new: 0, reactivated: 0, churned: 0, active_end: 0, retained: 0 })
+        .map(|(g, span)| PeriodRow {
+            group: grouping.labels()[g].clone(),
+            span: span.clone(),
+            active_start: 0,
+            new: 0,
+            reactivated: 0,
+            churned: 0,
+            active_end: 0,
+            retained: 0,
+        })
         .collect();
     let period_of = |day: i32| -> Option<usize> {
         if day < spans[0].start || day > spans[spans.len() - 1].end {

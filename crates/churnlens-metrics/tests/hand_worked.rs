@@ -55,7 +55,8 @@ fn churn_and_retention_per_month() {
     // Apr: base 4; A churns 04-09; B, C, D active on 04-30 (C's churn is 05-01).
     // May: base B, C, D; C (05-01) and B (05-20) churn; D alone on 05-31.
     // Jun: base D; D churns 06-29; C returns 06-15 and is the only one active.
-    let counts: Vec<(u64, u64, u64, u64, u64, u64)> = rows.iter().map(|r| (r.active_start, r.new, r.reactivated, r.churned, r.active_end, r.retained)).collect();
+    let counts: Vec<(u64, u64, u64, u64, u64, u64)> =
+        rows.iter().map(|r| (r.active_start, r.new, r.reactivated, r.churned, r.active_end, r.retained)).collect();
     assert_eq!(counts, [(0, 2, 0, 0, 2, 0), (2, 1, 0, 0, 3, 2), (3, 1, 0, 0, 4, 3), (4, 0, 0, 1, 3, 3), (3, 0, 0, 2, 1, 1), (1, 0, 1, 1, 1, 0)]);
     assert_eq!(rows[0].churn_rate(), None, "no starting base in January");
     assert_eq!(rows[1].churn_rate(), Some(0.0));
@@ -82,11 +83,21 @@ fn churn_and_retention_per_month() {
 fn the_window_example_from_the_definition() {
     // Last purchase 2024-01-10, W = 90 → churn date 2024-04-09, counted in
     // April's churn and in April's starting base.
-    let rows = Metrics::from_activity(Activity::from_rows(&[("X", "2024-01-10", 1.0)]), Grouping::all(), MetricsOptions { as_of: parse_day("2024-04-30"), ..MetricsOptions::default() }).period_rows();
+    let rows = Metrics::from_activity(
+        Activity::from_rows(&[("X", "2024-01-10", 1.0)]),
+        Grouping::all(),
+        MetricsOptions { as_of: parse_day("2024-04-30"), ..MetricsOptions::default() },
+    )
+    .period_rows();
     let april = rows.iter().find(|r| r.span.label == "2024-04").unwrap();
     assert_eq!((april.active_start, april.churned, april.active_end), (1, 1, 0));
     // A customer new on a period's first day is new in that period.
-    let rows = Metrics::from_activity(Activity::from_rows(&[("Y", "2024-01-01", 1.0), ("Z", "2024-02-01", 1.0)]), Grouping::all(), MetricsOptions { as_of: parse_day("2024-02-29"), ..MetricsOptions::default() }).period_rows();
+    let rows = Metrics::from_activity(
+        Activity::from_rows(&[("Y", "2024-01-01", 1.0), ("Z", "2024-02-01", 1.0)]),
+        Grouping::all(),
+        MetricsOptions { as_of: parse_day("2024-02-29"), ..MetricsOptions::default() },
+    )
+    .period_rows();
     assert_eq!((rows[1].active_start, rows[1].new), (1, 1));
 }
 
@@ -146,7 +157,8 @@ fn lifecycle_stages_and_flows() {
     let life = metrics(Grouping::all()).lifecycle();
     let count = |p: usize, s: Stage| life.counts[p][s as usize];
     use Stage::*;
-    let table: Vec<[u64; 6]> = (0..6).map(|p| [count(p, New), count(p, Retained), count(p, Reactivated), count(p, Dormant), count(p, Churned), count(p, Lost)]).collect();
+    let table: Vec<[u64; 6]> =
+        (0..6).map(|p| [count(p, New), count(p, Retained), count(p, Reactivated), count(p, Dormant), count(p, Churned), count(p, Lost)]).collect();
     assert_eq!(table, [[2, 0, 0, 0, 0, 0], [1, 1, 0, 1, 0, 0], [1, 0, 0, 3, 0, 0], [0, 1, 0, 2, 1, 0], [0, 0, 0, 1, 2, 1], [0, 0, 1, 0, 1, 2]]);
     // Feb flows: A new → dormant, B new → retained.
     assert_eq!(life.flows[1][New as usize][Dormant as usize], 1);

@@ -47,7 +47,7 @@ fn demo_metrics() -> Metrics {
     let dir = tempfile::tempdir().unwrap();
     let params = churnlens_demo::DemoParams { seed: 42, customers: 2000, ..churnlens_demo::DemoParams::default() };
     let demo = churnlens_demo::generate(&params, &dir.path().join("data"), &|_, _, _| {}).unwrap();
-    let ws = Workspace::open_or_create(&dir.path().join("ws")).unwrap();
+    let ws = Workspace::open_or_create(dir.path().join("ws")).unwrap();
     let orders = demo.files.iter().find(|f| f.table == churnlens_core::Table::Orders).unwrap();
     let mut options = ImportOptions::new(churnlens_core::Table::Orders);
     options.tz = chrono_tz::Asia::Shanghai;
@@ -90,7 +90,11 @@ fn assert_matches(batch: &RecordBatch, expected: &[HashMap<String, String>], key
             let want_value: Option<f64> = (!value.is_empty()).then(|| value.parse().unwrap());
             match (got, want_value) {
                 (None, None) => {}
-                (Some(g), Some(w)) => assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{what} {key:?}={:?} {name}: churnlens {g}, pandas {w}", key.iter().map(|k| &want[*k]).collect::<Vec<_>>()),
+                (Some(g), Some(w)) => assert!(
+                    (g - w).abs() <= 1e-9 * w.abs().max(1.0),
+                    "{what} {key:?}={:?} {name}: churnlens {g}, pandas {w}",
+                    key.iter().map(|k| &want[*k]).collect::<Vec<_>>()
+                ),
                 (g, w) => panic!("{what} row {row} {name}: churnlens {g:?}, pandas {w:?}"),
             }
         }

@@ -9,12 +9,12 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use arrow::array::Array;
 use churnlens_core::{Lang, Table};
 use churnlens_demo::{DemoParams, generate};
 use churnlens_ingest::{ImportOptions, ImportReport, Workspace};
 use churnlens_metrics::calendar::Calendar;
 use churnlens_metrics::{Engine, Metrics, MetricsOptions};
-use arrow::array::Array;
 
 use crate::args::{DemoArgs, Format};
 use crate::{messages, output, progress};

@@ -101,12 +101,7 @@ pub fn print_report(report: &ImportReport, lang: Lang) {
     }
     if !report.rejects_preview.is_empty() {
         println!("  {}:", l.first_rejects);
-        let rows = report
-            .rejects_preview
-            .iter()
-            .take(10)
-            .map(|r| vec![r.line.to_string(), r.column.clone(), r.value.clone(), r.message.clone()])
-            .collect();
+        let rows = report.rejects_preview.iter().take(10).map(|r| vec![r.line.to_string(), r.column.clone(), r.value.clone(), r.message.clone()]).collect();
         println!("{}", output::people_table(vec![l.line.into(), l.column.into(), l.value.into(), l.reason.into()], rows));
     }
     if report.negative_amounts > 0 {

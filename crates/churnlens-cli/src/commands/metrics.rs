@@ -66,7 +66,8 @@ fn for_people(batch: RecordBatch, format: Format) -> Result<RecordBatch> {
         .columns()
         .iter()
         .map(|c| match c.as_any().downcast_ref::<arrow::array::Float64Array>() {
-            Some(values) => std::sync::Arc::new(values.iter().map(|v| v.map(|x| (x * 100.0).round() / 100.0)).collect::<arrow::array::Float64Array>()) as arrow::array::ArrayRef,
+            Some(values) => std::sync::Arc::new(values.iter().map(|v| v.map(|x| (x * 100.0).round() / 100.0)).collect::<arrow::array::Float64Array>())
+                as arrow::array::ArrayRef,
             None => c.clone(),
         })
         .collect();
@@ -84,9 +85,22 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     let batch = match args.metric {
         MetricKind::Churn => select(
             &metrics.periods(),
-            &["group", "period", "period_start", "period_end", "active_start", "churned", "active_end", "churn_rate_pct", "churn_rate_avg_base_pct", "churn_rate_30d_pct"],
+            &[
+                "group",
+                "period",
+                "period_start",
+                "period_end",
+                "active_start",
+                "churned",
+                "active_end",
+                "churn_rate_pct",
+                "churn_rate_avg_base_pct",
+                "churn_rate_30d_pct",
+            ],
         )?,
-        MetricKind::Retention => select(&metrics.periods(), &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"])?,
+        MetricKind::Retention => {
+            select(&metrics.periods(), &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"])?
+        }
         MetricKind::Cohorts => metrics.cohorts(),
         MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
         MetricKind::Lifecycle => metrics.lifecycle().counts_batch(),

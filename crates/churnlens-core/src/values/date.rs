@@ -354,10 +354,8 @@ fn hms_micros(h: u32, m: u32, s: u32, micros: i64) -> Option<i64> {
 
 /// `Z`, `+08:00`, `+0800`, `+08`, `UTC`, `GMT`: seconds east of UTC.
 fn offset(c: &mut Cursor<'_>) -> Option<i64> {
-    if c.eat(b'Z') || c.eat(b'z') || c.eat_ignore_case("utc") || c.eat_ignore_case("gmt") {
-        if c.done() {
-            return Some(0);
-        }
+    if (c.eat(b'Z') || c.eat(b'z') || c.eat_ignore_case("utc") || c.eat_ignore_case("gmt")) && c.done() {
+        return Some(0);
     }
     let sign = match c.peek()? {
         b'+' => 1,
@@ -538,11 +536,12 @@ pub fn detect_date_form<'a>(values: impl IntoIterator<Item = &'a str>, numeric_a
         }
         any = true;
         let compact_number = value.trim().len() == 8 && value.trim().bytes().all(|b| b.is_ascii_digit());
-        if numeric_allowed && !compact_number {
-            if let Some(n) = numeric(value) {
-                numbers.push(n);
-                continue;
-            }
+        if numeric_allowed
+            && !compact_number
+            && let Some(n) = numeric(value)
+        {
+            numbers.push(n);
+            continue;
         }
         let Some(s) = scan(value) else {
             return DateDetection::Unrecognised { example: value.to_string() };
@@ -602,12 +601,7 @@ pub fn detect_date_form<'a>(values: impl IntoIterator<Item = &'a str>, numeric_a
     if counts[Shape::YearMonth as usize] == total {
         return DateDetection::Form(DateForm::YearMonth);
     }
-    let best = shapes
-        .iter()
-        .filter(|s| **s != Shape::YearMonth)
-        .max_by_key(|s| counts[**s as usize])
-        .copied()
-        .unwrap_or(Shape::Iso);
+    let best = shapes.iter().filter(|s| **s != Shape::YearMonth).max_by_key(|s| counts[**s as usize]).copied().unwrap_or(Shape::Iso);
     DateDetection::Form(match best {
         Shape::Iso => DateForm::Iso,
         Shape::YmdSlash => DateForm::YmdSlash,
@@ -744,10 +738,7 @@ mod tests {
         assert_eq!(d(&["2024-01", "2024-02"], false), DateDetection::Form(DateForm::YearMonth));
         assert_eq!(d(&["01/02/2024", "13/02/2024"], false), DateDetection::Form(DateForm::DayFirst));
         assert_eq!(d(&["01/02/2024", "02/13/2024"], false), DateDetection::Form(DateForm::MonthFirst));
-        assert_eq!(
-            d(&["01/02/2024", "03/04/2024", ""], false),
-            DateDetection::Ambiguous { examples: vec!["01/02/2024".into(), "03/04/2024".into()] }
-        );
+        assert_eq!(d(&["01/02/2024", "03/04/2024", ""], false), DateDetection::Ambiguous { examples: vec!["01/02/2024".into(), "03/04/2024".into()] });
         assert_eq!(
             d(&["13/01/2024", "01/13/2024"], false),
             DateDetection::Conflicting { day_first_example: "13/01/2024".into(), month_first_example: "01/13/2024".into() }

@@ -22,15 +22,16 @@ pub(super) fn read(path: &Path, options: &ReadOptions) -> Result<SourceData> {
     let sheet = match &options.sheet {
         Some(s) => {
             if !names.iter().any(|n| n == s) {
-                return Err(IngestError::input(path, format!("no sheet named '{s}'; the workbook has {names:?} (use --sheet) / 工作簿中没有名为“{s}”的工作表")));
+                return Err(IngestError::input(
+                    path,
+                    format!("no sheet named '{s}'; the workbook has {names:?} (use --sheet) / 工作簿中没有名为“{s}”的工作表"),
+                ));
             }
             s.clone()
         }
         None => names.first().cloned().ok_or_else(|| IngestError::input(path, "the workbook has no sheets"))?,
     };
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| IngestError::input(path, format!("cannot read sheet '{sheet}': {e}")))?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| IngestError::input(path, format!("cannot read sheet '{sheet}': {e}")))?;
     let first_row = range.start().map(|(r, _)| r as u64 + 1).unwrap_or(1);
     let has_header = options.has_header.unwrap_or(options.column_names.is_none());
     let mut rows = range.rows();
@@ -91,11 +92,7 @@ fn excel_serial_text(serial: f64) -> String {
     let days = total_seconds.div_euclid(86_400) - 25_569; // 25,569 days from 1899-12-30 to 1970-01-01
     let secs = total_seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    if secs == 0 {
-        format!("{y:04}-{m:02}-{d:02}")
-    } else {
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
-    }
+    if secs == 0 { format!("{y:04}-{m:02}-{d:02}") } else { format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60) }
 }
 
 #[cfg(test)]

@@ -138,9 +138,7 @@ impl SourceData {
 pub fn detect_format(path: &Path) -> Result<SourceFormat> {
     use std::io::Read;
     let mut head = [0u8; 16];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| IngestError::io(path, e))?;
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| IngestError::io(path, e))?;
     let head = &head[..n];
     if head.starts_with(b"PAR1") {
         return Ok(SourceFormat::Parquet);
@@ -182,16 +180,13 @@ pub fn read_source(path: &Path, options: &ReadOptions, progress: Progress<'_>) -
         SourceFormat::Sqlite => sqlite::read(path, options)?,
     };
     data.bytes = bytes;
-    if let Some(names) = &options.column_names {
-        if options.has_header == Some(false) || format != SourceFormat::Csv {
-            if names.len() != data.headers.len() && format != SourceFormat::Csv {
-                return Err(IngestError::input(
-                    path,
-                    format!("{} column names were given but the source has {} columns", names.len(), data.headers.len()),
-                ));
-            }
-            data.headers = names.clone();
+    if let Some(names) = &options.column_names
+        && (options.has_header == Some(false) || format != SourceFormat::Csv)
+    {
+        if names.len() != data.headers.len() && format != SourceFormat::Csv {
+            return Err(IngestError::input(path, format!("{} column names were given but the source has {} columns", names.len(), data.headers.len())));
         }
+        data.headers = names.clone();
     }
     Ok(data)
 }

@@ -17,8 +17,7 @@ use crate::raw::RawChunk;
 
 pub(super) fn read(path: &Path) -> Result<SourceData> {
     let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| IngestError::input(path, format!("not a readable Parquet file: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| IngestError::input(path, format!("not a readable Parquet file: {e}")))?;
     let headers: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
     let reader = builder.with_batch_size(64 * 1024).build()?;
     let options = FormatOptions::default().with_null("");
@@ -27,11 +26,7 @@ pub(super) fn read(path: &Path) -> Result<SourceData> {
     let mut text = String::new();
     for batch in reader {
         let batch = batch?;
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let formatters = batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options)).collect::<std::result::Result<Vec<_>, _>>()?;
         let mut chunk = RawChunk::with_capacity(batch.num_rows(), headers.len(), batch.get_array_memory_size());
         for row in 0..batch.num_rows() {
             row_number += 1;

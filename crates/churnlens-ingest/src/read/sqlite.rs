@@ -21,10 +21,15 @@ pub(super) fn read(path: &Path, options: &ReadOptions) -> Result<SourceData> {
         .map_err(|e| IngestError::input(path, format!("cannot list tables: {e}")))?;
     let table = match &options.source_table {
         Some(t) if tables.contains(t) => t.clone(),
-        Some(t) => return Err(IngestError::input(path, format!("no table '{t}' in the database; it has {tables:?} (use --source-table) / 数据库中没有表“{t}”"))),
+        Some(t) => {
+            return Err(IngestError::input(path, format!("no table '{t}' in the database; it has {tables:?} (use --source-table) / 数据库中没有表“{t}”")));
+        }
         None if tables.len() == 1 => tables[0].clone(),
         None => {
-            return Err(IngestError::input(path, format!("the database has {} tables {tables:?}; choose one with --source-table / 数据库有多个表，请用 --source-table 指定", tables.len())));
+            return Err(IngestError::input(
+                path,
+                format!("the database has {} tables {tables:?}; choose one with --source-table / 数据库有多个表，请用 --source-table 指定", tables.len()),
+            ));
         }
     };
     let sql = format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""));
