@@ -5,7 +5,7 @@ day-sweep churnlens uses).
     python reference/metrics_reference.py cdnow ../shared/data/cdnow/CDNOW_sample.txt OUT_DIR
     python reference/metrics_reference.py demo  DEMO_DATA_DIR/orders.csv OUT_DIR
 
-Writes OUT_DIR/{periods,cohorts,lifecycle}.csv. Definitions (the same as the
+Writes OUT_DIR/{periods,cohorts,lifecycle,window}.csv. Definitions (the same as the
 churnlens-metrics crate docs): W = 90 days; a purchase is an order row with
 amount >= 0, several on one day are one; a gap of more than W days between
 purchases ends a spell with churn date last + W; periods are calendar
@@ -54,18 +54,18 @@ def month_spans(first: pd.Timestamp, last: pd.Timestamp) -> list[tuple[str, pd.T
     return spans
 
 
-def spells_of(purchases: pd.DataFrame) -> pd.DataFrame:
+def spells_of(purchases: pd.DataFrame, w: int = W) -> pd.DataFrame:
     days = purchases[["customer", "day"]].drop_duplicates().sort_values(["customer", "day"])
     gap = days.groupby("customer")["day"].diff().dt.days
-    days["spell"] = (gap.isna() | (gap > W)).cumsum()
+    days["spell"] = (gap.isna() | (gap > w)).cumsum()
     spells = days.groupby("spell").agg(customer=("customer", "first"), start=("day", "min"), last=("day", "max")).reset_index(drop=True)
-    spells["churn"] = spells["last"] + pd.Timedelta(days=W)
+    spells["churn"] = spells["last"] + pd.Timedelta(days=w)
     spells["first"] = ~spells["customer"].duplicated()
     return spells
 
 
-def periods(orders: pd.DataFrame, spans) -> pd.DataFrame:
-    spells = spells_of(orders[orders["amount"] >= 0])
+def periods(orders: pd.DataFrame, spans, w: int = W) -> pd.DataFrame:
+    spells = spells_of(orders[orders["amount"] >= 0], w)
     rows = []
     for label, start, end in spans:
         before = start - pd.Timedelta(days=1)
@@ -140,6 +140,41 @@ def lifecycle(orders: pd.DataFrame, spans) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def window_sweep(orders: pd.DataFrame, spans, windows=(30, 60, 90, 120, 180, 270, 365), max_false_churn=0.1) -> pd.DataFrame:
+    """The window sensitivity sweep: churn events by the last order day and
+    how many of them bought again later, repeat gaps beyond W, the mean
+    monthly churn rate, and the recommended W = the smallest W whose
+    reversed churns are at most max_false_churn of its churns, found by
+    building the spells for every W from 1 day up (churnlens counts instead)."""
+    purchases = orders[orders["amount"] >= 0]
+    as_of = orders["day"].max()
+    days = purchases[["customer", "day"]].drop_duplicates().sort_values(["customer", "day"])
+    gaps = days.groupby("customer")["day"].diff().dt.days.dropna().to_numpy()
+
+    def churns(w):
+        spells = spells_of(purchases, w)
+        churned = spells["churn"] <= as_of
+        return churned, churned & spells["customer"].duplicated(keep="last")
+
+    recommended = int(gaps.max())
+    for w in range(1, int(gaps.max()) + 1):
+        churned, came_back = churns(w)
+        if churned.sum() > 0 and came_back.sum() <= max_false_churn * churned.sum():
+            recommended = w
+            break
+    rows = []
+    for w in sorted(set(windows) | {recommended}):
+        churned, came_back = churns(w)
+        rates = periods(orders, spans, w)["churn_rate_pct"].dropna()
+        rows.append({
+            "window_days": w, "churned": int(churned.sum()), "came_back": int(came_back.sum()),
+            "false_churn_pct": came_back.sum() / churned.sum() * 100 if churned.sum() else np.nan,
+            "gaps_over_pct": (gaps > w).mean() * 100, "mean_churn_rate_pct": rates.mean(),
+            "recommended": int(w == recommended),
+        })
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     kind, source, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     orders = load_cdnow(source) if kind == "cdnow" else load_demo(source)
@@ -148,6 +183,7 @@ def main() -> None:
     periods(orders, spans).to_csv(out / "periods.csv", index=False, float_format="%.10f")
     cohorts(orders, spans).to_csv(out / "cohorts.csv", index=False, float_format="%.10f")
     lifecycle(orders, spans).to_csv(out / "lifecycle.csv", index=False)
+    window_sweep(orders, spans).to_csv(out / "window.csv", index=False, float_format="%.10f")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,12 @@ pub enum Command {
     /// cohorts: share of each first-purchase cohort buying k periods later, and
     /// its revenue relative to the first period. lifecycle: new / retained /
     /// reactivated / dormant / churned / lost per period (--flows: moves
-    /// between periods). Only periods that have ended by --to are shown.
+    /// between periods). window: for each candidate W (--windows), the churn
+    /// events, the share of them who came back later (false churn), the share
+    /// of repeat-purchase gaps longer than W and the mean churn rate; and the
+    /// recommended W: the smallest at which at most --max-false-churn percent
+    /// (default 10) of churn labels are reversed by a later purchase.
+    /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
 }
@@ -63,6 +68,8 @@ pub enum MetricKind {
     Cohorts,
     /// Lifecycle stages per period. 生命周期
     Lifecycle,
+    /// Choosing the churn window: a sweep over W and a recommendation. 流失窗口选择
+    Window,
 }
 
 /// `churnlens metrics`.
@@ -98,6 +105,12 @@ pub struct MetricsArgs {
     /// Lifecycle: print the flows between consecutive periods instead of counts.
     #[arg(long)]
     pub flows: bool,
+    /// Window: the windows to compare, in days. 候选窗口（天）
+    #[arg(long, value_delimiter = ',', default_values_t = churnlens_metrics::window::DEFAULT_WINDOWS)]
+    pub windows: Vec<i32>,
+    /// Window: the largest percent of churn labels the recommended window may see reversed. 可接受的误判流失比例（%）
+    #[arg(long, default_value_t = 10.0)]
+    pub max_false_churn: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -230,3 +230,26 @@ pub fn headline(lang: Lang, h: &crate::commands::demo::Headline) -> String {
         ),
     }
 }
+
+/// The repeat-gap quantiles and the recommended churn window in words.
+pub fn window_summary(lang: Lang, sweep: &churnlens_metrics::window::WindowSweep) -> String {
+    let Some(recommended) = sweep.recommended else {
+        return lang
+            .pick("No customer bought twice: the gaps between purchases cannot suggest a window.", "没有客户复购：无法根据复购间隔建议流失窗口。")
+            .to_string();
+    };
+    let quantiles: Vec<String> = sweep.quantiles.iter().map(|(q, gap)| format!("p{} {gap}", (q * 100.0).round())).collect();
+    let limit = sweep.max_false_churn * 100.0;
+    match lang {
+        Lang::En => format!(
+            "Gaps between repeat purchases ({} gaps, days): {}.\nRecommended window: {recommended} days — the shortest at which at most {limit:.0}% of churned customers later buy again.",
+            sweep.gaps,
+            quantiles.join(", ")
+        ),
+        Lang::Zh => format!(
+            "复购间隔（共 {} 个，天）：{}。\n建议流失窗口：{recommended} 天——在此窗口下，被判为流失后又回购的比例不超过 {limit:.0}%（满足条件的最短窗口）。",
+            sweep.gaps,
+            quantiles.join("，")
+        ),
+    }
+}

@@ -206,3 +206,32 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
     // --by needs a customers table, and says how to get one.
     churnlens().args(["metrics", "churn", "--by", "city", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churnlens import --as customers"));
 }
+
+#[test]
+fn metrics_window_sweep_recommends_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "--as", "orders", "-w"]).arg(&ws).arg(hand_worked_orders(dir.path())).assert().success();
+    // Worked out in hand_worked.rs: gaps 36 and 135 days; W = 90 has four
+    // churns of which one came back; at most 10% false churn needs 135 days.
+    let out = churnlens().args(["metrics", "window", "--windows", "30,90", "--to", "2024-06-30", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let windows: Vec<i64> = rows.as_array().unwrap().iter().map(|r| r["window_days"].as_i64().unwrap()).collect();
+    assert_eq!(windows, [30, 90, 135]);
+    assert_eq!(rows[1]["churned"], 4);
+    assert_eq!(rows[1]["false_churn_pct"], 25.0);
+    assert_eq!(rows[2]["recommended"], true);
+    churnlens()
+        .args(["metrics", "window", "--windows", "90", "--to", "2024-06-30", "--lang", "en", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Recommended window: 135 days"));
+    churnlens()
+        .args(["metrics", "window", "--to", "2024-06-30", "--lang", "zh", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("建议流失窗口：135 天"));
+    churnlens().args(["metrics", "window", "--max-false-churn", "150", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--max-false-churn"));
+}

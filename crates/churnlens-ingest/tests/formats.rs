@@ -131,7 +131,7 @@ fn xlsx_sheets_are_selectable_and_date_cells_are_dates() {
 #[test]
 fn legacy_xls_workbook() {
     // Made by reference/make_xls_fixture.py (xlwt): the same two orders.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/orders.xls");
+    let path = common::manifest_dir().join("tests/fixtures/orders.xls");
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open_or_create(dir.path()).unwrap();
     let mut opts = options(Table::Orders);

@@ -20,6 +20,9 @@
 //! * **Cohorts** ([`cohorts`]): first-purchase period × periods since.
 //! * **Lifecycle** ([`lifecycle`]): new / retained / reactivated / dormant /
 //!   churned / lost per period, and the flows between periods.
+//! * **Choosing the window** ([`window`]): churn rate, false churn and the
+//!   share of repeat gaps beyond W for a range of windows, and the smallest
+//!   W at which few churn labels are later reversed.
 //!
 //! The [`Metrics`] type runs them over a workspace and returns Arrow record
 //! batches.
@@ -33,6 +36,7 @@ pub mod grouping;
 pub mod lifecycle;
 pub mod periods;
 pub mod spells;
+pub mod window;
 
 use arrow::record_batch::RecordBatch;
 use churnlens_core::Lang;
@@ -132,6 +136,20 @@ impl Metrics {
             None => Vec::new(),
         };
         cohorts::cohort_batch(&cells)
+    }
+
+    /// The window sensitivity sweep (see [`window`]) over all customers.
+    pub fn window_sweep(&self, windows: &[i32], max_false_churn: f64) -> Result<window::WindowSweep> {
+        if !(0.0..1.0).contains(&max_false_churn) {
+            return Err(MetricsError::Options(format!("largest false-churn share {max_false_churn}: give a share from 0 up to 1, e.g. 0.1")));
+        }
+        if let Some(w) = windows.iter().find(|w| **w < 1) {
+            return Err(MetricsError::Options(format!("window {w}: windows must be at least 1 day")));
+        }
+        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else {
+            return Ok(window::WindowSweep { rows: Vec::new(), gaps: 0, quantiles: Vec::new(), max_false_churn, recommended: None });
+        };
+        Ok(window::sweep(&self.activity, windows, max_false_churn, &self.options.calendar, self.options.period, first, as_of))
     }
 
     /// Lifecycle stages and flows (see [`lifecycle`]).

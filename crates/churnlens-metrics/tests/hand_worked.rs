@@ -188,3 +188,49 @@ fn periods_with_no_customers_and_other_period_lengths() {
     assert_eq!(rows.len(), 1, "Q2 ends after the observation and is left out");
     assert_eq!((rows[0].span.label.as_str(), rows[0].new, rows[0].churned, rows[0].churn_rate()), ("2024-Q1", 1, 1, None));
 }
+
+#[test]
+fn window_sweep_false_churn_and_recommendation() {
+    // Repeat gaps: B 01-15 → 02-20 = 36 days (16 + 20); C 02-01 → 06-15 =
+    // 135 days (28 + 31 + 30 + 31 + 15). Last purchases: A 01-10, B 02-20,
+    // C 06-15, D 03-31.
+    // Recommendation at most 10% false churn: with at most six churn labels
+    // any reversal is over 10%, so no gap may exceed W → W ≥ 135; at 135 A's
+    // churn stands (01-10 ≤ 06-30 − 135 = 02-16): 0 of 1 → W = 135, added
+    // to the windows asked for.
+    let sweep = metrics(Grouping::all()).window_sweep(&[30, 90], 0.1).unwrap();
+    assert_eq!(sweep.gaps, 2);
+    assert_eq!(sweep.recommended, Some(135));
+    // Nearest rank of [36, 135]: ⌈0.5 × 2⌉ = 1st, ⌈0.75 × 2⌉ = 2nd, …
+    assert_eq!(sweep.quantiles, vec![(0.5, 36), (0.75, 135), (0.9, 135), (0.95, 135), (0.99, 135)]);
+    let windows: Vec<i32> = sweep.rows.iter().map(|r| r.window).collect();
+    assert_eq!(windows, [30, 90, 135]);
+    let counts: Vec<(u64, u64, u64, bool)> = sweep.rows.iter().map(|r| (r.churned, r.came_back, r.gaps_over, r.recommended)).collect();
+    // W = 30: A churns 02-09; B splits (gap 36 > 30): churns 02-14, returns
+    // 02-20, churns 03-21; C churns 03-02, returns 06-15 (churn 07-15 is
+    // after 06-30); D churns 04-30. Five churns, two came back; both gaps > 30.
+    // W = 90: A 04-09, B 05-20, C 05-01 (came back), D 06-29: four, one back;
+    // only the 135-day gap is over 90.
+    // W = 135: only A (05-24); B's churn 07-04 and D's 08-13 are after 06-30,
+    // C's gap of exactly 135 days continues its spell.
+    assert_eq!(counts, [(5, 2, 2, false), (4, 1, 1, false), (1, 0, 0, true)]);
+    let false_churn: Vec<Option<f64>> = sweep.rows.iter().map(|r| r.false_churn_pct()).collect();
+    assert_eq!(false_churn, [Some(40.0), Some(25.0), Some(0.0)]);
+    let gaps_over: Vec<Option<f64>> = sweep.rows.iter().map(|r| r.gaps_over_pct()).collect();
+    assert_eq!(gaps_over, [Some(100.0), Some(50.0), Some(0.0)]);
+    // Mean monthly churn rate over months with a base (January has none):
+    // W = 30: Feb 2/2 (A, B), Mar 2/2 (B, C), Apr 1/1 (D); May and June have
+    // no base → 100%.
+    // W = 90: Feb 0, Mar 0, Apr 1/4, May 2/3, Jun 1/1 → (25 + 66.67 + 100) / 5.
+    // W = 135: Feb 0/2, Mar 0/3, Apr 0/4, May 1/4 (A), Jun 0/3 → 25 / 5 = 5%.
+    let means: Vec<f64> = sweep.rows.iter().map(|r| r.mean_churn_rate.unwrap()).collect();
+    let expected = [100.0, (25.0 + 200.0 / 3.0 + 100.0) / 5.0, 5.0];
+    for (got, want) in means.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+    }
+    // At most 30%: W = 35 has both gaps reversed and A, B, D standing (last
+    // ≤ 05-26): 2 of 5 = 40%; W = 36 leaves one reversal of 1 + 3 = 25%.
+    assert_eq!(metrics(Grouping::all()).window_sweep(&[90], 0.3).unwrap().recommended, Some(36));
+    assert!(metrics(Grouping::all()).window_sweep(&[90], 1.5).is_err());
+    assert!(metrics(Grouping::all()).window_sweep(&[0], 0.1).is_err());
+}

@@ -1,30 +1,47 @@
 //! churnlens against pandas on the CDNOW sample and on the demo data (2,000
 //! customers, seed 42, Beijing time): monthly churn and retention (W = 90),
-//! the cohort matrix and lifecycle counts. The fixtures come from
+//! the cohort matrix, lifecycle counts and the window sweep with its
+//! recommendation. The fixtures come from
 //! `reference/metrics_reference.py` (pandas 2.3.3), which computes them
 //! independently; counts must match exactly, rates to 1e-9 (the fixture
 //! prints ten decimals).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{Float64Type, UInt32Type, UInt64Type};
+use arrow::datatypes::{Float64Type, Int32Type, UInt32Type, UInt64Type};
 use churnlens_ingest::{ImportOptions, MappingFile, Workspace, import_file};
 use churnlens_metrics::{Engine, Metrics, MetricsOptions};
 
+/// This crate's directory, as cargo gives it to the running test (not as
+/// compiled in: see [`shared_data`]).
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
+/// The reference data of `../shared/data` (Telco, CDNOW), or `None` — said
+/// loudly — when this checkout has none. `CHURNLENS_SHARED_DATA` names the
+/// directory explicitly (`.ci/run` sets it), and then it must exist. The
+/// path is found at run time: a test binary reused from another checkout
+/// through a shared target directory must not look in that checkout.
 fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if let Some(dir) = std::env::var_os("CHURNLENS_SHARED_DATA") {
+        let dir = PathBuf::from(dir);
+        assert!(dir.join("telco").is_dir() && dir.join("cdnow").is_dir(), "CHURNLENS_SHARED_DATA={} holds no telco/ and cdnow/", dir.display());
+        return Some(dir);
+    }
+    let dir = manifest_dir().join("../../../shared/data");
     if dir.exists() {
         Some(dir)
     } else {
-        eprintln!("skipping: ../shared/data is absent (it is present in CI)");
+        eprintln!("SKIPPED: {} is absent; set CHURNLENS_SHARED_DATA to run the reference-data tests", dir.display());
         None
     }
 }
 
 fn fixture(name: &str) -> Vec<HashMap<String, String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = manifest_dir().join("tests/fixtures").join(name);
     csv::Reader::from_path(&path).unwrap().deserialize().map(Result::unwrap).collect()
 }
 
@@ -32,7 +49,7 @@ fn cdnow_metrics() -> Option<Metrics> {
     let data = shared_data()?;
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open_or_create(dir.path()).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = manifest_dir().join("../..");
     let mapping = MappingFile::load(&root.join("examples/mappings/cdnow.toml")).unwrap();
     let options = ImportOptions::new(mapping.table().unwrap().unwrap()).with_mapping(&mapping).unwrap();
     import_file(&ws, &data.join("cdnow/CDNOW_sample.txt"), &options, &|_, _, _| {}).unwrap();
@@ -71,6 +88,8 @@ fn cell(batch: &RecordBatch, row: usize, name: &str) -> Option<f64> {
         arrow::datatypes::DataType::UInt64 => column.as_primitive::<UInt64Type>().value(row) as f64,
         arrow::datatypes::DataType::UInt32 => f64::from(column.as_primitive::<UInt32Type>().value(row)),
         arrow::datatypes::DataType::Float64 => column.as_primitive::<Float64Type>().value(row),
+        arrow::datatypes::DataType::Int32 => f64::from(column.as_primitive::<Int32Type>().value(row)),
+        arrow::datatypes::DataType::Boolean => f64::from(u8::from(column.as_boolean().value(row))),
         other => panic!("{name}: {other}"),
     })
 }
@@ -102,18 +121,24 @@ fn assert_matches(batch: &RecordBatch, expected: &[HashMap<String, String>], key
 }
 
 #[test]
-fn cdnow_monthly_churn_cohorts_and_lifecycle_match_pandas() {
+fn cdnow_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let Some(metrics) = cdnow_metrics() else { return };
     assert_eq!(metrics.activity().len(), 2357);
     assert_matches(&metrics.periods(), &fixture("cdnow/periods.csv"), &["period"], "periods");
     assert_matches(&metrics.cohorts(), &fixture("cdnow/cohorts.csv"), &["cohort", "period"], "cohorts");
     assert_matches(&metrics.lifecycle().counts_batch(), &fixture("cdnow/lifecycle.csv"), &["period"], "lifecycle");
+    let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
+    assert_eq!(sweep.recommended, Some(303));
+    assert_matches(&sweep.batch(), &fixture("cdnow/window.csv"), &[], "window");
 }
 
 #[test]
-fn demo_monthly_churn_cohorts_and_lifecycle_match_pandas() {
+fn demo_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let metrics = demo_metrics();
     assert_matches(&metrics.periods(), &fixture("demo/periods.csv"), &["period"], "periods");
     assert_matches(&metrics.cohorts(), &fixture("demo/cohorts.csv"), &["cohort", "period"], "cohorts");
     assert_matches(&metrics.lifecycle().counts_batch(), &fixture("demo/lifecycle.csv"), &["period"], "lifecycle");
+    let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
+    assert_eq!(sweep.recommended, Some(213));
+    assert_matches(&sweep.batch(), &fixture("demo/window.csv"), &[], "window");
 }

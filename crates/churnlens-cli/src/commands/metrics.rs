@@ -13,7 +13,7 @@ use churnlens_metrics::{Engine, Metrics, MetricsOptions};
 
 use crate::args::{Format, MetricKind, MetricsArgs};
 use crate::commands::UserError;
-use crate::output;
+use crate::{messages, output};
 
 fn user(message: String) -> anyhow::Error {
     UserError(message).into()
@@ -104,6 +104,24 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Cohorts => metrics.cohorts(),
         MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
         MetricKind::Lifecycle => metrics.lifecycle().counts_batch(),
+        MetricKind::Window => return window(&metrics, args, lang),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+}
+
+/// `metrics window`: the sweep, then (for people) the gap quantiles and the
+/// recommendation in words; programs read the `recommended` column.
+fn window(metrics: &Metrics, args: &MetricsArgs, lang: Lang) -> Result<()> {
+    if !(0.0..100.0).contains(&args.max_false_churn) {
+        return Err(user(format!("--max-false-churn {}: give a percentage from 0 up to 100, such as 10", args.max_false_churn)));
+    }
+    if args.by.is_some() {
+        return Err(user("--by is not available for metrics window: the sweep covers all customers / window 指标暂不支持 --by".into()));
+    }
+    let sweep = metrics.window_sweep(&args.windows, args.max_false_churn / 100.0).map_err(|e| user(e.to_string()))?;
+    output::write_batches(&[for_people(sweep.batch(), args.format)?], args.format, args.output.as_deref())?;
+    if args.format == Format::Table && args.output.is_none() {
+        println!("{}", messages::window_summary(lang, &sweep));
+    }
+    Ok(())
 }
