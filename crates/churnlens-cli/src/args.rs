@@ -52,6 +52,9 @@ pub enum Command {
     /// of repeat-purchase gaps longer than W and the mean churn rate; and the
     /// recommended W: the smallest at which at most --max-false-churn percent
     /// (default 10) of churn labels are reversed by a later purchase.
+    /// winback: of the churn events in a period, the share whose customer buys
+    /// again within --within days (only events whose --within days have passed).
+    /// stickiness: customers by number of purchase days in each period.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -70,6 +73,10 @@ pub enum MetricKind {
     Lifecycle,
     /// Choosing the churn window: a sweep over W and a recommendation. 流失窗口选择
     Window,
+    /// Win-back rate: churned customers who buy again within --within days. 挽回率
+    Winback,
+    /// Purchase days per customer per period. 粘性（每期购买天数分布）
+    Stickiness,
 }
 
 /// `churnlens metrics`.
@@ -105,6 +112,9 @@ pub struct MetricsArgs {
     /// Lifecycle: print the flows between consecutive periods instead of counts.
     #[arg(long)]
     pub flows: bool,
+    /// Winback: days after the churn date within which a purchase counts as won back. 挽回期限（天）
+    #[arg(long, default_value = "90d")]
+    pub within: String,
     /// Window: the windows to compare, in days. 候选窗口（天）
     #[arg(long, value_delimiter = ',', default_values_t = churnlens_metrics::window::DEFAULT_WINDOWS)]
     pub windows: Vec<i32>,

@@ -242,7 +242,7 @@ pub fn window_summary(lang: Lang, sweep: &churnlens_metrics::window::WindowSweep
     let limit = sweep.max_false_churn * 100.0;
     match lang {
         Lang::En => format!(
-            "Gaps between repeat purchases ({} gaps, days): {}.\nRecommended window: {recommended} days — the shortest at which at most {limit:.0}% of churned customers later buy again.",
+            "Gaps between repeat purchases ({} gaps, days): {}.\nRecommended window: {recommended} days — the shortest at which at most {limit:.0}% of churns are followed by a later purchase.",
             sweep.gaps,
             quantiles.join(", ")
         ),

@@ -195,6 +195,22 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .assert()
         .success()
         .stdout(predicate::str::contains("2024-02,1,4,2024-06,1,100.0,70.0,"));
+    // Win-back within 60 days (hand_worked.rs): May has two churns, one of
+    // them observable and won back.
+    churnlens()
+        .args(["metrics", "winback", "--within", "60d", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-05,2024-05-01,2,1,1,100.0"));
+    churnlens().args(["metrics", "winback", "--within", "soon", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--within"));
+    // Stickiness: in January A and B each bought on one day.
+    churnlens()
+        .args(["metrics", "stickiness", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-01,2024-01-01,2,2,0,0,0,0,0,1.0,1.0"));
     // Quarterly with a one-day window still works; a bad window does not.
     churnlens()
         .args(["metrics", "churn", "--period", "quarter", "--window", "1d", "-w"])

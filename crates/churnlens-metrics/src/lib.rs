@@ -20,6 +20,9 @@
 //! * **Cohorts** ([`cohorts`]): first-purchase period × periods since.
 //! * **Lifecycle** ([`lifecycle`]): new / retained / reactivated / dormant /
 //!   churned / lost per period, and the flows between periods.
+//! * **Win-back** ([`winback`]): of the churn events in a period, the share
+//!   won back by a purchase within D days (only events whose D days have passed).
+//! * **Stickiness** ([`stickiness`]): purchase days per customer per period.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -36,6 +39,8 @@ pub mod grouping;
 pub mod lifecycle;
 pub mod periods;
 pub mod spells;
+pub mod stickiness;
+pub mod winback;
 pub mod window;
 
 use arrow::record_batch::RecordBatch;
@@ -136,6 +141,32 @@ impl Metrics {
             None => Vec::new(),
         };
         cohorts::cohort_batch(&cells)
+    }
+
+    /// Win-back within `within` days per period (see [`winback`]).
+    pub fn winback(&self, within: i32) -> Result<RecordBatch> {
+        if within < 1 {
+            return Err(MetricsError::Options(format!("win-back horizon {within}: give at least 1 day")));
+        }
+        let rows = match (self.first_day(), self.as_of()) {
+            (Some(first), Some(as_of)) => {
+                let spells = spells::spells(&self.activity, self.options.window);
+                winback::winback_rows(&spells, within, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+            }
+            _ => Vec::new(),
+        };
+        Ok(winback::winback_batch(&rows, self.grouping.is_grouped()))
+    }
+
+    /// Purchase days per customer per period (see [`stickiness`]).
+    pub fn stickiness(&self) -> RecordBatch {
+        let rows = match (self.first_day(), self.as_of()) {
+            (Some(first), Some(as_of)) => {
+                stickiness::stickiness_rows(&self.activity, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+            }
+            _ => Vec::new(),
+        };
+        stickiness::stickiness_batch(&rows, self.grouping.is_grouped())
     }
 
     /// The window sensitivity sweep (see [`window`]) over all customers.

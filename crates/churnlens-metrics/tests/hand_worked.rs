@@ -19,6 +19,7 @@
 //! Active spells: A [01-10, 04-09), B [01-15, 05-20), C [02-01, 05-01) and
 //! [06-15, …), D [03-31, 06-29).
 
+use arrow::array::AsArray;
 use churnlens_metrics::activity::Activity;
 use churnlens_metrics::calendar::{Period, parse_day};
 use churnlens_metrics::grouping::Grouping;
@@ -233,4 +234,60 @@ fn window_sweep_false_churn_and_recommendation() {
     assert_eq!(metrics(Grouping::all()).window_sweep(&[90], 0.3).unwrap().recommended, Some(36));
     assert!(metrics(Grouping::all()).window_sweep(&[90], 1.5).is_err());
     assert!(metrics(Grouping::all()).window_sweep(&[0], 0.1).is_err());
+}
+
+#[test]
+fn winback_counts_only_churns_whose_horizon_has_passed() {
+    let m = metrics(Grouping::all());
+    let batch = m.winback(60).unwrap();
+    let column = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    // Churn dates (W = 90): A 04-09, C 05-01, B 05-20, D 06-29; C returns 06-15.
+    // Within 60 days: A's chance ended 06-08 (not won back); C's ends 06-30
+    // = the end of observation, and 06-15 is inside it (won back); B's
+    // (07-19) and D's (08-28) have not ended, so they are not in the base.
+    assert_eq!(column("churned"), [0, 0, 0, 1, 2, 1]);
+    assert_eq!(column("observable"), [0, 0, 0, 1, 1, 0]);
+    assert_eq!(column("won_back"), [0, 0, 0, 0, 1, 0]);
+    let rates: Vec<Option<f64>> = batch.column_by_name("winback_rate_pct").unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect();
+    assert_eq!(rates, [None, None, None, Some(0.0), Some(100.0), None]);
+    // Within 30 days C's return (45 days after 05-01) is too late; B's
+    // 30 days (to 06-19) have passed without a purchase.
+    let batch = m.winback(30).unwrap();
+    let column = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    assert_eq!(column("observable"), [0, 0, 0, 1, 2, 0]);
+    assert_eq!(column("won_back"), [0, 0, 0, 0, 0, 0]);
+    assert!(m.winback(0).is_err());
+}
+
+#[test]
+fn stickiness_counts_distinct_purchase_days_per_month() {
+    // January: E on 01-02 (twice: one day), 01-05, 01-09 → 3 days; F 01-03,
+    // 01-04 → 2; G 01-31 → 1; H 01-10 … 01-13 → 4. February: G 02-01 → 1.
+    let activity = Activity::from_rows(&[
+        ("E", "2024-01-02", 5.0),
+        ("E", "2024-01-02", 5.0),
+        ("E", "2024-01-05", 5.0),
+        ("E", "2024-01-09", 5.0),
+        ("F", "2024-01-03", 5.0),
+        ("F", "2024-01-04", 5.0),
+        ("G", "2024-01-31", 5.0),
+        ("G", "2024-02-01", 5.0),
+        ("H", "2024-01-10", 5.0),
+        ("H", "2024-01-11", 5.0),
+        ("H", "2024-01-12", 5.0),
+        ("H", "2024-01-13", 5.0),
+    ]);
+    let options = MetricsOptions { as_of: parse_day("2024-02-29"), ..MetricsOptions::default() };
+    let batch = Metrics::from_activity(activity, Grouping::all(), options).stickiness();
+    let column = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    assert_eq!(column("customers"), [4, 1]);
+    assert_eq!(column("days_1"), [1, 1]);
+    assert_eq!(column("days_2"), [1, 0]);
+    assert_eq!(column("days_3"), [1, 0]);
+    assert_eq!(column("days_4_5"), [1, 0]);
+    assert_eq!(column("days_11_plus"), [0, 0]);
+    let floats = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::Float64Type>().values().to_vec();
+    // January: days 1, 2, 3, 4 → mean 10 / 4 = 2.5, median (2 + 3) / 2 = 2.5.
+    assert_eq!(floats("mean_days"), [2.5, 1.0]);
+    assert_eq!(floats("median_days"), [2.5, 1.0]);
 }

@@ -22,13 +22,7 @@ fn user(message: String) -> anyhow::Error {
 /// The metric options from the flags.
 pub fn options(args: &MetricsArgs, lang: Lang) -> Result<MetricsOptions> {
     let period = args.period.parse().map_err(user)?;
-    let window: i32 = args
-        .window
-        .trim_end_matches(['d', 'D'])
-        .parse()
-        .ok()
-        .filter(|w| *w >= 1)
-        .ok_or_else(|| user(format!("--window '{}': give a number of days such as 90 or 90d", args.window)))?;
+    let window = days("--window", &args.window)?;
     let day = |flag: &str, text: &Option<String>| -> Result<Option<i32>> {
         match text {
             None => Ok(None),
@@ -49,6 +43,15 @@ pub fn options(args: &MetricsArgs, lang: Lang) -> Result<MetricsOptions> {
         by: args.by.clone(),
         lang,
     })
+}
+
+/// A number of days given as `90` or `90d`, at least 1.
+fn days(flag: &str, text: &str) -> Result<i32> {
+    text.trim_end_matches(['d', 'D'])
+        .parse()
+        .ok()
+        .filter(|w: &i32| *w >= 1)
+        .ok_or_else(|| user(format!("{flag} '{text}': give a number of days such as 90 or 90d")))
 }
 
 /// Keeps the named columns of a batch (those present), in that order.
@@ -105,6 +108,8 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
         MetricKind::Lifecycle => metrics.lifecycle().counts_batch(),
         MetricKind::Window => return window(&metrics, args, lang),
+        MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
+        MetricKind::Stickiness => metrics.stickiness(),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
 }
