@@ -55,6 +55,8 @@ pub enum Command {
     /// winback: of the churn events in a period, the share whose customer buys
     /// again within --within days (only events whose --within days have passed).
     /// stickiness: customers by number of purchase days in each period.
+    /// intervals: per customer, median and last gap between purchases, days
+    /// since the last one, their trend, and a flag when gaps lengthen.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -77,6 +79,8 @@ pub enum MetricKind {
     Winback,
     /// Purchase days per customer per period. 粘性（每期购买天数分布）
     Stickiness,
+    /// Gaps between purchases per customer and whether they lengthen. 购买间隔
+    Intervals,
 }
 
 /// `churnlens metrics`.

@@ -23,6 +23,8 @@
 //! * **Win-back** ([`winback`]): of the churn events in a period, the share
 //!   won back by a purchase within D days (only events whose D days have passed).
 //! * **Stickiness** ([`stickiness`]): purchase days per customer per period.
+//! * **Purchase intervals** ([`intervals`]): per customer gaps, their trend
+//!   and a flag for lengthening gaps.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -36,6 +38,7 @@ pub mod cohorts;
 mod engine;
 mod error;
 pub mod grouping;
+pub mod intervals;
 pub mod lifecycle;
 pub mod periods;
 pub mod spells;
@@ -167,6 +170,12 @@ impl Metrics {
             _ => Vec::new(),
         };
         stickiness::stickiness_batch(&rows, self.grouping.is_grouped())
+    }
+
+    /// Purchase intervals per customer (see [`intervals`]).
+    pub fn intervals(&self) -> RecordBatch {
+        let rows = self.as_of().map(|as_of| intervals::intervals(&self.activity, as_of)).unwrap_or_default();
+        intervals::intervals_batch(&rows)
     }
 
     /// The window sensitivity sweep (see [`window`]) over all customers.

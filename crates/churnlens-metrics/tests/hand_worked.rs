@@ -291,3 +291,46 @@ fn stickiness_counts_distinct_purchase_days_per_month() {
     assert_eq!(floats("mean_days"), [2.5, 1.0]);
     assert_eq!(floats("median_days"), [2.5, 1.0]);
 }
+
+#[test]
+fn purchase_intervals_trend_and_lengthening_flag() {
+    // L: gaps 10, 12, 11, 30 (days 01-01, 01-11, 01-23, 02-03, 03-04).
+    // S: gaps 30, 20, 10 (01-01, 01-31, 02-20, 03-01). One: a single purchase.
+    let activity = Activity::from_rows(&[
+        ("L", "2024-01-01", 1.0),
+        ("L", "2024-01-11", 1.0),
+        ("L", "2024-01-23", 1.0),
+        ("L", "2024-02-03", 1.0),
+        ("L", "2024-03-04", 1.0),
+        ("S", "2024-01-01", 1.0),
+        ("S", "2024-01-31", 1.0),
+        ("S", "2024-02-20", 1.0),
+        ("S", "2024-03-01", 1.0),
+        ("One", "2024-02-01", 1.0),
+    ]);
+    let options = MetricsOptions { as_of: parse_day("2024-03-31"), ..MetricsOptions::default() };
+    let batch = Metrics::from_activity(activity, Grouping::all(), options).intervals();
+    let ids: Vec<&str> = batch.column_by_name("customer_id").unwrap().as_string::<i32>().iter().flatten().collect();
+    assert_eq!(ids, ["L", "S", "One"]);
+    let floats = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect::<Vec<_>>();
+    let ints = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::Int32Type>().iter().collect::<Vec<_>>();
+    // L: sorted 10, 11, 12, 30 → median 11.5; last 30 → 30 / 11.5; 27 days
+    // since 03-04 → 27 / 11.5. Slope: x̄ = 1.5, ȳ = 15.75, Σdx·dy = 29.5,
+    // Σdx² = 5 → 5.9 days longer per purchase.
+    // S: median 20, last 10 → 0.5; 30 days since 03-01 → 1.5; slope −10.
+    assert_eq!(floats("median_gap_days"), [Some(11.5), Some(20.0), None]);
+    assert_eq!(ints("last_gap_days"), [Some(30), Some(10), None]);
+    assert_eq!(ints("days_since_last"), [Some(27), Some(30), Some(59)]);
+    let ratio = floats("last_vs_median");
+    assert!((ratio[0].unwrap() - 30.0 / 11.5).abs() < 1e-12);
+    assert_eq!(ratio[1..], [Some(0.5), None]);
+    let overdue = floats("overdue_ratio");
+    assert!((overdue[0].unwrap() - 27.0 / 11.5).abs() < 1e-12);
+    assert_eq!(overdue[1..], [Some(1.5), None]);
+    let trend = floats("gap_trend_days");
+    assert!((trend[0].unwrap() - 5.9).abs() < 1e-12);
+    assert!((trend[1].unwrap() + 10.0).abs() < 1e-12);
+    assert_eq!(trend[2], None);
+    let flags: Vec<Option<bool>> = batch.column_by_name("lengthening").unwrap().as_boolean().iter().collect();
+    assert_eq!(flags, [Some(true), Some(false), Some(false)]);
+}

@@ -110,6 +110,7 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Window => return window(&metrics, args, lang),
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
+        MetricKind::Intervals => metrics.intervals(),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
 }
