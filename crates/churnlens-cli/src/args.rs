@@ -57,6 +57,9 @@ pub enum Command {
     /// stickiness: customers by number of purchase days in each period.
     /// intervals: per customer, median and last gap between purchases, days
     /// since the last one, their trend, and a flag when gaps lengthen.
+    /// nps: % promoters (9–10) − % detractors (0–6) of each period's survey
+    /// answers, and CSI 0–100 from the other numeric survey columns.
+    /// --by nps_category breaks churn down by each customer's latest answer.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -81,6 +84,8 @@ pub enum MetricKind {
     Stickiness,
     /// Gaps between purchases per customer and whether they lengthen. 购买间隔
     Intervals,
+    /// NPS and CSI per period from the surveys table. 净推荐值与满意度
+    Nps,
 }
 
 /// `churnlens metrics`.
@@ -101,7 +106,7 @@ pub struct MetricsArgs {
     /// End of observation (YYYY-MM-DD); default: the last order day.
     #[arg(long)]
     pub to: Option<String>,
-    /// Break down by a customer attribute (a column of `customers`). 按属性拆分
+    /// Break down by a customer attribute (a column of `customers`), or nps_category. 按属性拆分
     #[arg(long)]
     pub by: Option<String>,
     /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区

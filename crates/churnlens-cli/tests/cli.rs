@@ -211,6 +211,29 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .assert()
         .success()
         .stdout(predicate::str::contains("2024-01,2024-01-01,2,2,0,0,0,0,0,1.0,1.0"));
+    // NPS needs the surveys table and says how to import it; with it, churn
+    // breaks down by each customer's latest answer.
+    churnlens().args(["metrics", "nps", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churnlens import --as surveys"));
+    let surveys = dir.path().join("surveys.csv");
+    std::fs::write(&surveys, "customer_id,survey_time,nps\nA,2024-01-20,10\nB,2024-01-21,3\nC,2024-03-01,8\nB,2024-02-01,9\n").unwrap();
+    churnlens().args(["import", "--as", "surveys", "-w"]).arg(&ws).arg(&surveys).assert().success();
+    // January: A promoter, B detractor → 0; February: B promoter → 100;
+    // March: C passive → 0.
+    churnlens()
+        .args(["metrics", "nps", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-01,2024-01-01,2,1,0,1,0.0,,"))
+        .stdout(predicate::str::contains("2024-02,2024-02-01,1,1,0,0,100.0,,"));
+    // April's churn (A, hand_worked.rs) falls in the promoter group.
+    churnlens()
+        .args(["metrics", "churn", "--by", "nps_category", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("promoter,2024-04,2024-04-01,2024-04-30,2,1,1,50.0"))
+        .stdout(predicate::str::contains("(no answer),2024-06"));
     // Quarterly with a one-day window still works; a bad window does not.
     churnlens()
         .args(["metrics", "churn", "--period", "quarter", "--window", "1d", "-w"])

@@ -25,6 +25,8 @@
 //! * **Stickiness** ([`stickiness`]): purchase days per customer per period.
 //! * **Purchase intervals** ([`intervals`]): per customer gaps, their trend
 //!   and a flag for lengthening gaps.
+//! * **NPS and CSI** ([`nps`]): per period from `surveys`; `--by
+//!   nps_category` breaks churn down by each customer's latest answer.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -40,6 +42,7 @@ mod error;
 pub mod grouping;
 pub mod intervals;
 pub mod lifecycle;
+pub mod nps;
 pub mod periods;
 pub mod spells;
 pub mod stickiness;
@@ -84,6 +87,13 @@ impl Default for MetricsOptions {
     }
 }
 
+/// NPS and CSI per period from the `surveys` table (see [`nps`]); needs no orders.
+pub async fn nps_by_period(engine: &Engine, options: &MetricsOptions) -> Result<RecordBatch> {
+    let surveys = nps::Surveys::load(engine, &options.calendar).await?;
+    let rows = surveys.rows(&options.calendar, options.period, options.as_of);
+    Ok(nps::nps_batch(&rows, surveys.item_scale()))
+}
+
 /// Metrics over one workspace's orders.
 pub struct Metrics {
     activity: Activity,
@@ -98,7 +108,14 @@ impl Metrics {
             return Err(MetricsError::Options("the churn window must be at least 1 day".into()));
         }
         let activity = Activity::from_orders(engine, &options.calendar).await?;
-        let grouping = match &options.by {
+        let grouping = match options.by.as_deref() {
+            Some(nps::NPS_CATEGORY) => {
+                let surveys = nps::Surveys::load(engine, &options.calendar).await?;
+                let latest = surveys.latest_categories(options.as_of.or(activity.last_day).unwrap_or(i32::MAX));
+                let none = options.lang.pick("(no answer)", "（未作答）");
+                let labels: Vec<String> = activity.ids.iter().map(|id| latest.get(id.as_str()).map_or(none, |c| c.label(options.lang)).to_string()).collect();
+                Grouping::from_labels(&labels)
+            }
             Some(column) => Grouping::by_column(engine, &activity, column, options.lang).await?,
             None => Grouping::all(),
         };

@@ -334,3 +334,46 @@ fn purchase_intervals_trend_and_lengthening_flag() {
     let flags: Vec<Option<bool>> = batch.column_by_name("lengthening").unwrap().as_boolean().iter().collect();
     assert_eq!(flags, [Some(true), Some(false), Some(false)]);
 }
+
+#[test]
+fn nps_and_csi_per_month() {
+    use churnlens_metrics::calendar::Calendar;
+    use churnlens_metrics::nps::{Answer, NpsCategory, Surveys, nps_batch};
+    let answer = |customer: &str, day: &str, score: i64, items: [Option<f64>; 2]| Answer {
+        customer: customer.to_string(),
+        day: parse_day(day).unwrap(),
+        score,
+        items: items.to_vec(),
+    };
+    let surveys = Surveys {
+        answers: vec![
+            answer("A", "2024-01-05", 10, [Some(5.0), Some(5.0)]),
+            answer("B", "2024-01-06", 9, [Some(4.0), None]),
+            answer("C", "2024-01-07", 7, [Some(3.0), Some(3.0)]),
+            answer("D", "2024-01-08", 3, [Some(1.0), Some(2.0)]),
+            answer("E", "2024-01-31", 0, [None, None]),
+            answer("A", "2024-02-01", 6, [Some(2.0), Some(2.0)]),
+            answer("B", "2024-02-10", 10, [Some(5.0), Some(4.0)]),
+            answer("C", "2024-02-20", 10, [Some(3.0), Some(4.0)]),
+        ],
+        item_names: vec!["sat_goods".into(), "sat_delivery".into()],
+    };
+    let rows = surveys.rows(&Calendar::default(), Period::Month, None);
+    // January: promoters A, B; passive C; detractors D, E → (2 − 2) / 5 = 0.
+    // February: promoters B, C; detractor A → (2 − 1) / 3 = 33.33.
+    let counts: Vec<(u64, u64, u64, u64)> = rows.iter().map(|r| (r.responses, r.promoters, r.passives, r.detractors)).collect();
+    assert_eq!(counts, [(5, 2, 1, 2), (3, 2, 0, 1)]);
+    assert_eq!(rows[0].nps(), Some(0.0));
+    assert!((rows[1].nps().unwrap() - 100.0 / 3.0).abs() < 1e-12);
+    // Items top out at 5 → a 1–5 scale, (x − 1) / 4 × 100. January: A 5 →
+    // 100, B 4 → 75, C 3 → 50, D 1.5 → 12.5, E has none → (237.5) / 4.
+    // February: A 2 → 25, B 4.5 → 87.5, C 3.5 → 62.5 → 175 / 3.
+    assert!((rows[0].csi.unwrap() - 59.375).abs() < 1e-12);
+    assert!((rows[1].csi.unwrap() - 175.0 / 3.0).abs() < 1e-12);
+    let batch = nps_batch(&rows, surveys.item_scale());
+    assert_eq!(batch.column_by_name("csi_scale").unwrap().as_string::<i32>().value(0), "1-5");
+    // Latest answer by 01-31: A promoter, D detractor; by 02-29 A is a detractor.
+    assert_eq!(surveys.latest_categories(parse_day("2024-01-31").unwrap())["A"], NpsCategory::Promoter);
+    assert_eq!(surveys.latest_categories(parse_day("2024-02-29").unwrap())["A"], NpsCategory::Detractor);
+    assert_eq!(surveys.latest_categories(parse_day("2024-02-29").unwrap())["D"], NpsCategory::Detractor);
+}

@@ -81,6 +81,13 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     let options = options(args, lang)?;
     let workspace = Workspace::open(workspace)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    if args.metric == MetricKind::Nps {
+        let batch = runtime.block_on(async {
+            let engine = Engine::open(&workspace).await?;
+            churnlens_metrics::nps_by_period(&engine, &options).await
+        })?;
+        return output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref());
+    }
     let metrics = runtime.block_on(async {
         let engine = Engine::open(&workspace).await?;
         Metrics::load(&engine, options).await
@@ -111,6 +118,7 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
         MetricKind::Intervals => metrics.intervals(),
+        MetricKind::Nps => unreachable!("handled above: NPS needs no orders"),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
 }
