@@ -118,6 +118,10 @@ pub struct MetricsArgs {
     /// First month (1–12) of the fiscal year, for quarters and years.
     #[arg(long, default_value_t = 1)]
     pub fiscal_year_start: u32,
+    /// Cohorts: retention by days since the first purchase instead of the period matrix:
+    /// N = on day N, N+ = on or after day N, a-b = days a to b (e.g. 1,7,30,30+,8-30). 按天留存
+    #[arg(long, value_delimiter = ',')]
+    pub days: Vec<String>,
     /// Lifecycle: print the flows between consecutive periods instead of counts.
     #[arg(long)]
     pub flows: bool,

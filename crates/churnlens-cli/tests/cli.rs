@@ -195,6 +195,15 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .assert()
         .success()
         .stdout(predicate::str::contains("2024-02,1,4,2024-06,1,100.0,70.0,"));
+    // Day-based retention (hand_worked.rs): over all four customers, day 30
+    // or later: B and C.
+    churnlens()
+        .args(["metrics", "cohorts", "--days", "36,30+,1-30", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("all,4,day 30+,4,2,50.0"));
+    churnlens().args(["metrics", "cohorts", "--days", "7-1", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--days"));
     // Win-back within 60 days (hand_worked.rs): May has two churns, one of
     // them observable and won back.
     churnlens()

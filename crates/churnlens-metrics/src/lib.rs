@@ -17,7 +17,9 @@
 //! * **Churn and retention rates per period** ([`periods`]): churn dates in
 //!   P ÷ customers active on the day before P; the average-base and 30-day
 //!   variants; retention = (end − joined) ÷ start.
-//! * **Cohorts** ([`cohorts`]): first-purchase period × periods since.
+//! * **Cohorts** ([`cohorts`]): first-purchase period × periods since; and
+//!   ([`day_retention`]) retention on day N, on or after day N, and in
+//!   brackets of days since the first purchase.
 //! * **Lifecycle** ([`lifecycle`]): new / retained / reactivated / dormant /
 //!   churned / lost per period, and the flows between periods.
 //! * **Win-back** ([`winback`]): of the churn events in a period, the share
@@ -37,6 +39,7 @@
 pub mod activity;
 pub mod calendar;
 pub mod cohorts;
+pub mod day_retention;
 mod engine;
 mod error;
 pub mod grouping;
@@ -207,6 +210,15 @@ impl Metrics {
             return Ok(window::WindowSweep { rows: Vec::new(), gaps: 0, quantiles: Vec::new(), max_false_churn, recommended: None });
         };
         Ok(window::sweep(&self.activity, windows, max_false_churn, &self.options.calendar, self.options.period, first, as_of))
+    }
+
+    /// Retention by days since the first purchase (see [`day_retention`]).
+    pub fn day_retention(&self, measures: &[day_retention::DayMeasure]) -> RecordBatch {
+        let rows = match self.as_of() {
+            Some(as_of) => day_retention::day_retention(&self.activity, &self.options.calendar, self.options.period, as_of, measures),
+            None => Vec::new(),
+        };
+        day_retention::day_retention_batch(&rows)
     }
 
     /// Lifecycle stages and flows (see [`lifecycle`]).

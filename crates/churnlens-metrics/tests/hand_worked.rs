@@ -377,3 +377,26 @@ fn nps_and_csi_per_month() {
     assert_eq!(surveys.latest_categories(parse_day("2024-02-29").unwrap())["A"], NpsCategory::Detractor);
     assert_eq!(surveys.latest_categories(parse_day("2024-02-29").unwrap())["D"], NpsCategory::Detractor);
 }
+
+#[test]
+fn retention_on_day_n_on_or_after_and_in_brackets() {
+    use churnlens_metrics::day_retention::DayMeasure;
+    // Day 0 = first purchase: A 01-10, B 01-15 (again on day 36, 02-20),
+    // C 02-01 (again on day 135, 06-15), D 03-31. Observation ends 06-30.
+    let measures = [DayMeasure::On(36), DayMeasure::OnOrAfter(30), DayMeasure::Bracket(1, 30), DayMeasure::Bracket(31, 150)];
+    let batch = metrics(Grouping::all()).day_retention(&measures);
+    let cohorts: Vec<&str> = batch.column_by_name("cohort").unwrap().as_string::<i32>().iter().flatten().collect();
+    // Cohorts with customers only (April–June have none), then all.
+    assert_eq!(cohorts.iter().step_by(4).copied().collect::<Vec<_>>(), ["2024-01", "2024-02", "2024-03", "all"]);
+    let column = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    // Every customer's day 36 and day 30 have come (D's 30th day is 04-30).
+    // Days 31–150 need day 150 to have passed: A 06-08, B 06-13, C 06-30
+    // yes; D 08-28 no. Day 36: only B. Day 30 or later: B (36), C (135).
+    // Days 1–30: nobody. Days 31–150: B and C of A, B, C.
+    assert_eq!(column("base"), [2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 4, 4, 4, 3]);
+    assert_eq!(column("retained"), [1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1, 2, 0, 2]);
+    let rates: Vec<Option<f64>> = batch.column_by_name("retention_pct").unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect();
+    assert_eq!(rates[11], None);
+    assert_eq!(rates[12..15], [Some(25.0), Some(50.0), Some(0.0)]);
+    assert!((rates[15].unwrap() - 200.0 / 3.0).abs() < 1e-12);
+}

@@ -9,6 +9,7 @@ use arrow::record_batch::RecordBatch;
 use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
 use churnlens_metrics::calendar::{Calendar, parse_day};
+use churnlens_metrics::day_retention::DayMeasure;
 use churnlens_metrics::{Engine, Metrics, MetricsOptions};
 
 use crate::args::{Format, MetricKind, MetricsArgs};
@@ -110,6 +111,14 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         )?,
         MetricKind::Retention => {
             select(&metrics.periods(), &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"])?
+        }
+        MetricKind::Cohorts if !args.days.is_empty() => {
+            let measures = args
+                .days
+                .iter()
+                .map(|d| DayMeasure::parse(d).ok_or_else(|| user(format!("--days '{d}': use N (on day N), N+ (on or after day N) or A-B (days A to B)"))))
+                .collect::<Result<Vec<_>>>()?;
+            metrics.day_retention(&measures)
         }
         MetricKind::Cohorts => metrics.cohorts(),
         MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
