@@ -100,6 +100,10 @@ pub struct MetricsArgs {
     /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
     #[arg(long, default_value = "90d")]
     pub window: String,
+    /// Adaptive churn rule: churned after K × the customer's own median gap
+    /// between purchases (until a customer has two gaps, --window applies). 自适应流失规则
+    #[arg(long, value_name = "K")]
+    pub adaptive: Option<f64>,
     /// First day to report (YYYY-MM-DD).
     #[arg(long)]
     pub from: Option<String>,

@@ -243,6 +243,15 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .success()
         .stdout(predicate::str::contains("promoter,2024-04,2024-04-01,2024-04-30,2,1,1,50.0"))
         .stdout(predicate::str::contains("(no answer),2024-06"));
+    // The adaptive rule needs two gaps per customer; here nobody has them,
+    // so the 90-day fallback gives April's 25% again. A bad k is refused.
+    churnlens()
+        .args(["metrics", "churn", "--adaptive", "3", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-04,2024-04-01,2024-04-30,4,1,3,25.0"));
+    churnlens().args(["metrics", "churn", "--adaptive", "0", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--adaptive"));
     // Quarterly with a one-day window still works; a bad window does not.
     churnlens()
         .args(["metrics", "churn", "--period", "quarter", "--window", "1d", "-w"])

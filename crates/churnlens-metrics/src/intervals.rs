@@ -24,6 +24,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
 use crate::activity::Activity;
+use crate::spells::median_of_sorted;
 
 /// Gaps needed before a customer can be flagged.
 pub const MIN_GAPS: usize = 3;
@@ -78,8 +79,7 @@ pub fn intervals(activity: &Activity, as_of: i32) -> Vec<CustomerIntervals> {
             let gaps: Vec<i32> = days.windows(2).map(|w| w[1] - w[0]).collect();
             let mut sorted = gaps.clone();
             sorted.sort_unstable();
-            let n = sorted.len();
-            let median_gap = (n > 0).then(|| if n % 2 == 1 { f64::from(sorted[n / 2]) } else { f64::from(sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 });
+            let median_gap = (!sorted.is_empty()).then(|| median_of_sorted(&sorted));
             Some(CustomerIntervals {
                 customer: id.clone(),
                 purchases: days.len() as u32,

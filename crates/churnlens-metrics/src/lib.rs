@@ -68,8 +68,10 @@ pub const DEFAULT_WINDOW: i32 = 90;
 /// How to compute the metrics.
 #[derive(Debug, Clone)]
 pub struct MetricsOptions {
-    /// Churn window W in days.
+    /// Churn window W in days (the fallback of the adaptive rule).
     pub window: i32,
+    /// Adaptive rule: churned after k × the customer's median gap (see [`spells`]).
+    pub adaptive_k: Option<f64>,
     /// Reporting period.
     pub period: Period,
     /// Business calendar.
@@ -86,7 +88,16 @@ pub struct MetricsOptions {
 
 impl Default for MetricsOptions {
     fn default() -> Self {
-        MetricsOptions { window: DEFAULT_WINDOW, period: Period::Month, calendar: Calendar::default(), as_of: None, from: None, by: None, lang: Lang::En }
+        MetricsOptions {
+            window: DEFAULT_WINDOW,
+            adaptive_k: None,
+            period: Period::Month,
+            calendar: Calendar::default(),
+            as_of: None,
+            from: None,
+            by: None,
+            lang: Lang::En,
+        }
     }
 }
 
@@ -95,6 +106,16 @@ pub async fn nps_by_period(engine: &Engine, options: &MetricsOptions) -> Result<
     let surveys = nps::Surveys::load(engine, &options.calendar).await?;
     let rows = surveys.rows(&options.calendar, options.period, options.as_of);
     Ok(nps::nps_batch(&rows, surveys.item_scale()))
+}
+
+impl MetricsOptions {
+    /// The churn rule the options describe.
+    pub fn rule(&self) -> spells::ChurnRule {
+        match self.adaptive_k {
+            Some(k) => spells::ChurnRule::Adaptive { k, fallback: self.window },
+            None => spells::ChurnRule::Fixed(self.window),
+        }
+    }
 }
 
 /// Metrics over one workspace's orders.
@@ -109,6 +130,9 @@ impl Metrics {
     pub async fn load(engine: &Engine, options: MetricsOptions) -> Result<Metrics> {
         if options.window < 1 {
             return Err(MetricsError::Options("the churn window must be at least 1 day".into()));
+        }
+        if options.adaptive_k.is_some_and(|k| !(k.is_finite() && k > 0.0)) {
+            return Err(MetricsError::Options("the adaptive multiple k must be a positive number, e.g. 3".into()));
         }
         let activity = Activity::from_orders(engine, &options.calendar).await?;
         let grouping = match options.by.as_deref() {
@@ -148,7 +172,7 @@ impl Metrics {
     /// Churn and retention per period (see [`periods`]).
     pub fn period_rows(&self) -> Vec<periods::PeriodRow> {
         let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else { return Vec::new() };
-        let spells = spells::spells(&self.activity, self.options.window);
+        let spells = spells::spells_with(&self.activity, self.options.rule());
         periods::period_rows(&spells, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
     }
 
@@ -173,7 +197,7 @@ impl Metrics {
         }
         let rows = match (self.first_day(), self.as_of()) {
             (Some(first), Some(as_of)) => {
-                let spells = spells::spells(&self.activity, self.options.window);
+                let spells = spells::spells_with(&self.activity, self.options.rule());
                 winback::winback_rows(&spells, within, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
             }
             _ => Vec::new(),
@@ -224,6 +248,6 @@ impl Metrics {
     /// Lifecycle stages and flows (see [`lifecycle`]).
     pub fn lifecycle(&self) -> lifecycle::Lifecycle {
         let as_of = self.as_of().unwrap_or(0);
-        lifecycle::lifecycle(&self.activity, self.options.window, &self.options.calendar, self.options.period, as_of)
+        lifecycle::lifecycle(&self.activity, self.options.rule(), &self.options.calendar, self.options.period, as_of)
     }
 }

@@ -22,6 +22,7 @@ use arrow::record_batch::RecordBatch;
 
 use crate::activity::Activity;
 use crate::calendar::{Calendar, Period, PeriodSpan};
+use crate::spells::{ChurnRule, median_of_sorted};
 
 /// A lifecycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,13 +81,8 @@ pub struct Lifecycle {
     pub flows: Vec<[[u64; 6]; 6]>,
 }
 
-fn median(sorted: &[i32]) -> f64 {
-    let n = sorted.len();
-    if n % 2 == 1 { f64::from(sorted[n / 2]) } else { (f64::from(sorted[n / 2 - 1]) + f64::from(sorted[n / 2])) / 2.0 }
-}
-
 /// Computes the lifecycle for every complete period up to `as_of`.
-pub fn lifecycle(activity: &Activity, window: i32, calendar: &Calendar, period: Period, as_of: i32) -> Lifecycle {
+pub fn lifecycle(activity: &Activity, rule: ChurnRule, calendar: &Calendar, period: Period, as_of: i32) -> Lifecycle {
     let spans: Vec<PeriodSpan> = match activity.first_day {
         Some(first) => calendar.periods(period, first, as_of).into_iter().filter(|s| s.end <= as_of).collect(),
         None => Vec::new(),
@@ -112,7 +108,7 @@ pub fn lifecycle(activity: &Activity, window: i32, calendar: &Calendar, period: 
                     let gap = day - days[next - 1];
                     // A gap over the window: the earlier spell churned (in
                     // this or an earlier period) and this purchase is a return.
-                    if gap > window && started_in_period.is_none() {
+                    if gap > rule.window_after(&intervals) && started_in_period.is_none() {
                         started_in_period = Some(Stage::Reactivated);
                     }
                     let at = intervals.partition_point(|x| *x < gap);
@@ -121,13 +117,13 @@ pub fn lifecycle(activity: &Activity, window: i32, calendar: &Calendar, period: 
                 next += 1;
             }
             let last = days[next - 1];
-            let churn = last + window;
+            let churn = last + rule.window_after(&intervals);
             let stage = if let Some(stage) = started_in_period {
                 stage
             } else if churn >= span.start && churn <= span.end {
                 Stage::Churned
             } else if churn > span.end {
-                let usual = if intervals.is_empty() { f64::from(window) / 2.0 } else { median(&intervals) };
+                let usual = if intervals.is_empty() { f64::from(rule.base_window()) / 2.0 } else { median_of_sorted(&intervals) };
                 if f64::from(span.end - last) > usual { Stage::Dormant } else { Stage::Retained }
             } else {
                 Stage::Lost

@@ -400,3 +400,30 @@ fn retention_on_day_n_on_or_after_and_in_brackets() {
     assert_eq!(rates[12..15], [Some(25.0), Some(50.0), Some(0.0)]);
     assert!((rates[15].unwrap() - 200.0 / 3.0).abs() < 1e-12);
 }
+
+#[test]
+fn adaptive_rule_churns_a_regular_buyer_sooner() {
+    // A buys every 10 days, then waits 40: with k = 3 the window after the
+    // third purchase is 3 × median(10, 10) = 30 days, so A churns 02-20
+    // and comes back 03-01; after that the median of (10, 10, 40) is still
+    // 10, so A churns again 03-31. Under the fixed 90 days A never churns
+    // before 05-30.
+    let activity = Activity::from_rows(&[("A", "2024-01-01", 1.0), ("A", "2024-01-11", 1.0), ("A", "2024-01-21", 1.0), ("A", "2024-03-01", 1.0)]);
+    let options = MetricsOptions { as_of: parse_day("2024-04-30"), adaptive_k: Some(3.0), ..MetricsOptions::default() };
+    let m = Metrics::from_activity(activity.clone(), Grouping::all(), options.clone());
+    // (active_start, new, reactivated, churned, active_end): Jan new; Feb
+    // churn of a base of one; March back and churned on its last day (so
+    // not active on 03-31); April nobody.
+    let rows: Vec<(u64, u64, u64, u64, u64)> = m.period_rows().iter().map(|r| (r.active_start, r.new, r.reactivated, r.churned, r.active_end)).collect();
+    assert_eq!(rows, [(0, 1, 0, 0, 1), (1, 0, 0, 1, 0), (0, 0, 1, 1, 0), (0, 0, 0, 0, 0)]);
+    let stages: Vec<Stage> = (0..4).map(|p| single_stage(&m.lifecycle().counts[p])).collect();
+    assert_eq!(stages, [Stage::New, Stage::Churned, Stage::Reactivated, Stage::Lost]);
+    let fixed = Metrics::from_activity(activity, Grouping::all(), MetricsOptions { adaptive_k: None, ..options });
+    assert!(fixed.period_rows().iter().all(|r| r.churned == 0));
+}
+
+/// The one stage a single customer is in, from a period's counts.
+fn single_stage(counts: &[u64; 6]) -> Stage {
+    let at = counts.iter().position(|&c| c == 1).expect("one customer in one stage");
+    Stage::ALL[at]
+}

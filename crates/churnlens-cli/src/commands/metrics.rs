@@ -35,8 +35,12 @@ pub fn options(args: &MetricsArgs, lang: Lang) -> Result<MetricsOptions> {
     if !(1..=12).contains(&args.fiscal_year_start) {
         return Err(user(format!("--fiscal-year-start {}: use a month number 1–12", args.fiscal_year_start)));
     }
+    if args.adaptive.is_some_and(|k| !(k.is_finite() && k > 0.0)) {
+        return Err(user(format!("--adaptive {}: give a positive multiple of the median gap, e.g. 3", args.adaptive.unwrap_or_default())));
+    }
     Ok(MetricsOptions {
         window,
+        adaptive_k: args.adaptive,
         period,
         calendar: Calendar { tz, week_start, fiscal_year_start: args.fiscal_year_start },
         as_of: day("--to", &args.to)?,
