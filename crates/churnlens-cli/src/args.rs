@@ -60,6 +60,10 @@ pub enum Command {
     /// nps: % promoters (9–10) − % detractors (0–6) of each period's survey
     /// answers, and CSI 0–100 from the other numeric survey columns.
     /// --by nps_category breaks churn down by each customer's latest answer.
+    /// clv: net revenue to date per customer (mean, median), and AOV × orders
+    /// per customer per period × 1 ÷ churn rate over the last year of periods.
+    /// revenue: each churned customer's net revenue in the 12 months up to
+    /// their last purchase, summed by the period of the churn date.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -86,6 +90,10 @@ pub enum MetricKind {
     Intervals,
     /// NPS and CSI per period from the surveys table. 净推荐值与满意度
     Nps,
+    /// Historical and textbook CLV per segment. 客户终身价值
+    Clv,
+    /// Revenue of churned customers in their last 12 months, per period. 流失收入影响
+    Revenue,
 }
 
 /// `churnlens metrics`.

@@ -204,6 +204,20 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .success()
         .stdout(predicate::str::contains("all,4,day 30+,4,2,50.0"));
     churnlens().args(["metrics", "cohorts", "--days", "7-1", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--days"));
+    // CLV and revenue lost (hand_worked.rs): mean net revenue 88.75; May's
+    // two churns took 180 of yearly revenue.
+    churnlens()
+        .args(["metrics", "clv", "--to", "2024-06-30", "--format", "json", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"historical_clv_mean\":88.75"));
+    churnlens()
+        .args(["metrics", "revenue", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-05,2024-05-01,2,180.0,90.0"));
     // Win-back within 60 days (hand_worked.rs): May has two churns, one of
     // them observable and won back.
     churnlens()

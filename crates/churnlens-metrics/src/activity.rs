@@ -22,6 +22,9 @@ pub struct Activity {
     pub ids: Vec<String>,
     /// Distinct purchase days per customer, ascending.
     pub days: Vec<Vec<i32>>,
+    /// Purchase orders (rows with a non-negative or unknown amount) on each
+    /// of `days`.
+    pub orders: Vec<Vec<u32>>,
     /// Net revenue per day per customer (refunds included), ascending by day.
     pub revenue: Vec<Vec<(i32, f64)>>,
     /// The last day with any order row: the end of observation unless the
@@ -59,17 +62,26 @@ impl ActivityBuilder {
     /// Sorts, merges same-day rows and returns the activity.
     pub fn finish(self) -> Activity {
         let mut days = Vec::with_capacity(self.ids.len());
+        let mut orders = Vec::with_capacity(self.ids.len());
         let mut revenue = Vec::with_capacity(self.ids.len());
         let (mut first, mut last) = (i32::MAX, i32::MIN);
         for mut rows in self.rows {
             rows.sort_unstable_by_key(|r| r.0);
             let mut purchase_days: Vec<i32> = Vec::new();
+            let mut orders_per_day: Vec<u32> = Vec::new();
             let mut per_day: Vec<(i32, f64)> = Vec::new();
             for (day, amount, purchase) in rows {
                 first = first.min(day);
                 last = last.max(day);
-                if purchase && purchase_days.last() != Some(&day) {
-                    purchase_days.push(day);
+                if purchase {
+                    if let (Some(&known), Some(count)) = (purchase_days.last(), orders_per_day.last_mut())
+                        && known == day
+                    {
+                        *count += 1;
+                    } else {
+                        purchase_days.push(day);
+                        orders_per_day.push(1);
+                    }
                 }
                 match per_day.last_mut() {
                     Some((d, sum)) if *d == day => *sum += amount,
@@ -77,10 +89,11 @@ impl ActivityBuilder {
                 }
             }
             days.push(purchase_days);
+            orders.push(orders_per_day);
             revenue.push(per_day);
         }
         let seen = first <= last;
-        Activity { ids: self.ids, days, revenue, last_day: seen.then_some(last), first_day: seen.then_some(first) }
+        Activity { ids: self.ids, days, orders, revenue, last_day: seen.then_some(last), first_day: seen.then_some(first) }
     }
 }
 
@@ -139,6 +152,8 @@ mod tests {
         let a = Activity::from_rows(&[("A", "2024-01-05", 10.0), ("A", "2024-01-05", 5.0), ("A", "2024-01-09", -10.0), ("B", "2024-01-02", 7.0)]);
         assert_eq!(a.ids, ["A", "B"]);
         assert_eq!(a.days[0], [crate::calendar::parse_day("2024-01-05").unwrap()]);
+        // Two orders that day; the refund is not an order.
+        assert_eq!(a.orders[0], [2]);
         let d = |s| crate::calendar::parse_day(s).unwrap();
         assert_eq!(a.revenue[0], [(d("2024-01-05"), 15.0), (d("2024-01-09"), -10.0)]);
         assert_eq!((a.first_day, a.last_day), (Some(d("2024-01-02")), Some(d("2024-01-09"))));

@@ -29,6 +29,8 @@
 //!   and a flag for lengthening gaps.
 //! * **NPS and CSI** ([`nps`]): per period from `surveys`; `--by
 //!   nps_category` breaks churn down by each customer's latest answer.
+//! * **Customer value** ([`clv`]): historical CLV, the textbook CLV per
+//!   segment, and the yearly revenue that left with churned customers.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -38,6 +40,7 @@
 
 pub mod activity;
 pub mod calendar;
+pub mod clv;
 pub mod cohorts;
 pub mod day_retention;
 mod engine;
@@ -243,6 +246,30 @@ impl Metrics {
             None => Vec::new(),
         };
         day_retention::day_retention_batch(&rows)
+    }
+
+    /// Historical and textbook CLV per group (see [`clv`]).
+    pub fn clv(&self) -> RecordBatch {
+        let rows = match (self.first_day(), self.as_of()) {
+            (Some(first), Some(as_of)) => {
+                let period_rows = self.period_rows();
+                clv::clv_rows(&self.activity, &period_rows, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+            }
+            _ => Vec::new(),
+        };
+        clv::clv_batch(&rows, self.grouping.is_grouped())
+    }
+
+    /// Revenue of churned customers in their last 12 months, per period (see [`clv`]).
+    pub fn revenue_impact(&self) -> RecordBatch {
+        let rows = match (self.first_day(), self.as_of()) {
+            (Some(first), Some(as_of)) => {
+                let spells = spells::spells_with(&self.activity, self.options.rule());
+                clv::revenue_impact_rows(&self.activity, &spells, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+            }
+            _ => Vec::new(),
+        };
+        clv::revenue_impact_batch(&rows, self.grouping.is_grouped())
     }
 
     /// Lifecycle stages and flows (see [`lifecycle`]).

@@ -52,6 +52,16 @@ impl ChurnRule {
     }
 }
 
+/// [`median_of_sorted`] for real numbers.
+pub fn median_of_sorted_f64(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 /// Median of ascending values (mean of the middle two for an even count);
 /// 0 for none.
 pub fn median_of_sorted(sorted: &[i32]) -> f64 {

@@ -427,3 +427,38 @@ fn single_stage(counts: &[u64; 6]) -> Stage {
     let at = counts.iter().position(|&c| c == 1).expect("one customer in one stage");
     Stage::ALL[at]
 }
+
+#[test]
+fn historical_and_textbook_clv_and_revenue_lost() {
+    let m = metrics(Grouping::all());
+    let batch = m.clv();
+    let float = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::Float64Type>().value(0);
+    let count = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().value(0);
+    // Net revenue to date: A 100, B 50 + 30 + 40 − 20 = 100, C 60 + 70 =
+    // 130, D 25 → mean 355 / 4 = 88.75, median (100 + 100) / 2.
+    assert_eq!(count("customers"), 4);
+    assert_eq!(float("historical_clv_mean"), 88.75);
+    assert_eq!(float("historical_clv_median"), 100.0);
+    // Last year = January–June (all six months). Orders: A 1, B 3 (two on
+    // 01-15), C 2, D 1 = 7; revenue 355 → AOV 355 / 7; 7 orders ÷ 4 buyers
+    // ÷ 6 months = 7 / 24; churn rates Feb 0, Mar 0, Apr 25, May 66.67,
+    // Jun 100 → mean 115 / 3 % → lifespan 300 / 115 months.
+    // CLV = 355/7 × 7/24 × 300/115 = 106500 / 2760.
+    assert_eq!(count("orders_last_year"), 7);
+    assert!((float("average_order_value") - 355.0 / 7.0).abs() < 1e-12);
+    assert!((float("orders_per_customer_per_period") - 7.0 / 24.0).abs() < 1e-12);
+    assert!((float("churn_rate_pct") - 115.0 / 3.0).abs() < 1e-12);
+    assert!((float("expected_lifespan_periods") - 300.0 / 115.0).abs() < 1e-12);
+    assert!((float("textbook_clv") - 106_500.0 / 2_760.0).abs() < 1e-9);
+
+    // Revenue that left: A (churn April) 100 in the year to 01-10; May: C
+    // 60 (to 02-01) and B 80 + 40 = 120 (to 02-20; the refund on 02-25 is
+    // after the last purchase); June: D 25.
+    let impact = m.revenue_impact();
+    let churned = impact.column_by_name("churned").unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    let lost = impact.column_by_name("revenue_lost_12m").unwrap().as_primitive::<arrow::datatypes::Float64Type>().values().to_vec();
+    assert_eq!(churned, [0, 0, 0, 1, 2, 1]);
+    assert_eq!(lost, [0.0, 0.0, 0.0, 100.0, 180.0, 25.0]);
+    let per: Vec<Option<f64>> = impact.column_by_name("revenue_lost_per_churned").unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect();
+    assert_eq!(per[3..], [Some(100.0), Some(90.0), Some(25.0)]);
+}

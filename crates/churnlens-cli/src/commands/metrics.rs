@@ -132,6 +132,8 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Stickiness => metrics.stickiness(),
         MetricKind::Intervals => metrics.intervals(),
         MetricKind::Nps => unreachable!("handled above: NPS needs no orders"),
+        MetricKind::Clv => metrics.clv(),
+        MetricKind::Revenue => metrics.revenue_impact(),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
 }
