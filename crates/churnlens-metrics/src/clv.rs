@@ -144,6 +144,9 @@ pub fn clv_rows(
     rows
 }
 
+/// One derived figure of a [`ClvRow`].
+type ClvFigure = fn(&ClvRow) -> Option<f64>;
+
 /// The CLV rows as a record batch (the `group` column only when grouped).
 pub fn clv_batch(rows: &[ClvRow], grouped: bool) -> RecordBatch {
     let mut fields = Vec::new();
@@ -160,7 +163,7 @@ pub fn clv_batch(rows: &[ClvRow], grouped: bool) -> RecordBatch {
         fields.push(Field::new(name, DataType::UInt64, false));
         columns.push(Arc::new(UInt64Array::from(values)));
     }
-    let floats: [(&str, fn(&ClvRow) -> Option<f64>); 8] = [
+    let floats: [(&str, ClvFigure); 8] = [
         ("historical_clv_mean", |r| r.historical_mean),
         ("historical_clv_median", |r| r.historical_median),
         ("revenue_last_year", |r| Some(r.revenue)),
