@@ -68,64 +68,94 @@ def count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
 
 
+def ingest_tools(args, orders: Path, scratch: Path) -> dict:
+    return {
+        "churnlens import": lambda: [
+            args.churnlens, "import", "--format", "json", "-w", str(scratch / "ws"),
+            "--as", "orders", "--tz", "Asia/Shanghai", str(orders),
+        ],
+        "pandas read_csv (C engine) + to_parquet": lambda: [
+            sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "c",
+        ],
+        "pandas read_csv (pyarrow engine) + to_parquet": lambda: [
+            sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "pyarrow",
+        ],
+    }
+
+
+METRICS = ["churn", "retention", "cohorts", "lifecycle"]
+
+
+def metrics_tools(args, workspace: Path) -> dict:
+    # Four separate churnlens runs, each reading the orders again: the
+    # conservative side of the comparison (pandas reads once).
+    loop = " && ".join(
+        f"{args.churnlens} metrics {m} -w {workspace} --tz Asia/Shanghai --format csv > /dev/null" for m in METRICS
+    )
+    return {
+        "churnlens metrics churn, retention, cohorts, lifecycle (4 runs)": lambda: ["sh", "-c", loop],
+        "pandas: the same four (reference/metrics_reference.py)": lambda: [
+            sys.executable, str(HERE / "pandas_metrics.py"), str(workspace / "tables" / "orders" / "v1"),
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--churnlens", required=True)
     parser.add_argument("--sizes", default="1m,10m")
+    parser.add_argument("--bench", default="ingest,metrics", help="ingest, metrics or both")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--data", default=str(HERE / "data"))
     args = parser.parse_args()
     data_root = Path(args.data)
     scratch = data_root / "scratch"
     rows_out = []
-    for size in args.sizes.split(","):
-        orders = generate(args.churnlens, size, data_root)
-        rows = count_rows(orders)
-        megabytes = orders.stat().st_size / 1e6
-        tools = {
-            "churnlens import": lambda: [
-                args.churnlens, "import", "--format", "json", "-w", str(scratch / "ws"),
-                "--as", "orders", "--tz", "Asia/Shanghai", str(orders),
-            ],
-            "pandas read_csv (C engine) + to_parquet": lambda: [
-                sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "c",
-            ],
-            "pandas read_csv (pyarrow engine) + to_parquet": lambda: [
-                sys.executable, str(HERE / "pandas_ingest.py"), str(orders), str(scratch / "pandas.parquet"), "pyarrow",
-            ],
-        }
-        results = {}
-        for name, command in tools.items():
-            runs = []
-            for _ in range(args.repeat):
-                shutil.rmtree(scratch, ignore_errors=True)
-                scratch.mkdir(parents=True)
-                runs.append(measure(command()))
-                print(f"{size} {name}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MiB", file=sys.stderr)
-            seconds = statistics.median(r[0] for r in runs)
-            peak = max(r[1] for r in runs)
-            results[name] = (seconds, peak)
-        base = results["churnlens import"][0]
-        for name, (seconds, peak) in results.items():
-            rows_out.append((size, rows, megabytes, name, seconds, peak, seconds / base))
+    for bench in args.bench.split(","):
+        for size in args.sizes.split(","):
+            orders = generate(args.churnlens, size, data_root)
+            rows = count_rows(orders)
+            megabytes = orders.stat().st_size / 1e6
+            stored = data_root / "workspaces" / size
+            if bench == "metrics" and not (stored / "tables" / "orders" / "v1").exists():
+                shutil.rmtree(stored, ignore_errors=True)
+                subprocess.run(
+                    [args.churnlens, "import", "-w", str(stored), "--as", "orders", "--tz", "Asia/Shanghai", str(orders)],
+                    check=True, stdout=subprocess.DEVNULL,
+                )
+            tools = ingest_tools(args, orders, scratch) if bench == "ingest" else metrics_tools(args, stored)
+            results = {}
+            for name, command in tools.items():
+                runs = []
+                for _ in range(args.repeat):
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    scratch.mkdir(parents=True)
+                    runs.append(measure(command()))
+                    print(f"{bench} {size} {name}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MiB", file=sys.stderr)
+                seconds = statistics.median(r[0] for r in runs)
+                peak = max(r[1] for r in runs)
+                results[name] = (seconds, peak)
+            base = next(iter(results.values()))[0]
+            for name, (seconds, peak) in results.items():
+                rows_out.append((bench, size, rows, megabytes, name, seconds, peak, seconds / base))
     shutil.rmtree(scratch, ignore_errors=True)
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"median of {args.repeat} runs; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
-        "| data | rows | MB | tool | seconds | rows/s | MB/s | peak MiB | time vs churnlens |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| benchmark | data | rows | MB | tool | seconds | rows/s | MB/s | peak MiB | time vs churnlens |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
-    for size, rows, megabytes, name, seconds, peak, ratio in rows_out:
+    for bench, size, rows, megabytes, name, seconds, peak, ratio in rows_out:
         lines.append(
-            f"| {size} | {rows:,} | {megabytes:,.0f} | {name} | {seconds:.2f} | {rows / seconds:,.0f} | "
+            f"| {bench} | {size} | {rows:,} | {megabytes:,.0f} | {name} | {seconds:.2f} | {rows / seconds:,.0f} | "
             f"{megabytes / seconds:,.1f} | {peak:,.0f} | {ratio:.2f}× |"
         )
     text = "\n".join(lines)
     print(text)
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
-    (results_dir / f"ingest-{datetime.date.today()}.md").write_text(text + "\n", encoding="utf-8")
+    (results_dir / f"bench-{datetime.date.today()}.md").write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

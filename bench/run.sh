@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md: builds churnlens in release, prepares the Python
 # stack, generates the data sets and times both side by side in one run.
-#   bench/run.sh                 # sizes 1m and 10m (default)
-#   bench/run.sh --sizes 1m      # a quick run
+#   bench/run.sh                          # ingest and metrics, sizes 1m and 10m (default)
+#   bench/run.sh --sizes 1m               # a quick run
+#   bench/run.sh --bench metrics --sizes 10m
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/churnlens/target}"
