@@ -1,6 +1,7 @@
-//! `churnlens metrics`: churn, retention, cohorts and lifecycle from the
-//! orders table (definitions in the `churnlens-metrics` crate docs and in
-//! `churnlens metrics --help`).
+//! `churnlens metrics`: churn, retention, cohorts, lifecycle, the churn
+//! window, win-back, stickiness, purchase intervals, CLV and revenue lost
+//! from the orders table, and NPS/CSI from surveys (definitions in the
+//! `churnlens-metrics` crate docs and in `churnlens metrics --help`).
 
 use std::path::Path;
 
