@@ -64,6 +64,8 @@ pub enum Command {
     /// per customer per period × 1 ÷ churn rate over the last year of periods.
     /// revenue: each churned customer's net revenue in the 12 months up to
     /// their last purchase, summed by the period of the churn date.
+    /// conversion: leads created in a period and source, and the share converted.
+    /// cac: marketing spend ÷ new customers per period and customers.channel.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -94,6 +96,10 @@ pub enum MetricKind {
     Clv,
     /// Revenue of churned customers in their last 12 months, per period. 流失收入影响
     Revenue,
+    /// Lead conversion rate per period and source. 线索转化率
+    Conversion,
+    /// Customer acquisition cost per period and channel. 获客成本
+    Cac,
 }
 
 /// `churnlens metrics`.

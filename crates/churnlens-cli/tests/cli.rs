@@ -276,6 +276,31 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
     churnlens().args(["metrics", "churn", "--window", "ninety", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--window"));
     // --by needs a customers table, and says how to get one.
     churnlens().args(["metrics", "churn", "--by", "city", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churnlens import --as customers"));
+    // Conversion and CAC need their tables and say how to import them.
+    churnlens().args(["metrics", "conversion", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churnlens import --as leads"));
+    churnlens().args(["metrics", "cac", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churnlens import --as marketing_spend"));
+    let leads = dir.path().join("leads.csv");
+    std::fs::write(&leads, "lead_id,created_at,source,converted_customer_id,converted_at\nL1,2024-01-05,ads,A,2024-01-15\nL2,2024-01-10,ads,,\n").unwrap();
+    churnlens().args(["import", "--as", "leads", "-w"]).arg(&ws).arg(&leads).assert().success();
+    churnlens()
+        .args(["metrics", "conversion", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-01,2024-01-01,ads,2,1,50.0,10.0"));
+    // CAC: A and B joined in January through the app; ¥300 spent there.
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(&customers, "customer_id,signup_date,channel\nA,2024-01-01,app\nB,2024-01-02,app\nC,2024-01-03,store\nD,2024-01-04,store\n").unwrap();
+    churnlens().args(["import", "--as", "customers", "-w"]).arg(&ws).arg(&customers).assert().success();
+    let spend = dir.path().join("spend.csv");
+    std::fs::write(&spend, "period,channel,amount\n2024-01-01,app,300\n").unwrap();
+    churnlens().args(["import", "--as", "marketing_spend", "-w"]).arg(&ws).arg(&spend).assert().success();
+    churnlens()
+        .args(["metrics", "cac", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-01,2024-01-01,app,300.0,2,150.0"));
 }
 
 #[test]

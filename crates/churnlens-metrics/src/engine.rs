@@ -34,6 +34,12 @@ impl Engine {
         Ok(frame.collect().await?)
     }
 
+    /// The column names of a registered table.
+    pub async fn columns(&self, table: &str) -> Result<Vec<String>> {
+        let frame = self.ctx.table(table).await?;
+        Ok(frame.schema().fields().iter().map(|f| f.name().clone()).collect())
+    }
+
     /// The tables registered.
     pub fn tables(&self) -> &[String] {
         &self.tables

@@ -32,6 +32,8 @@
 //!   nps_category` breaks churn down by each customer's latest answer.
 //! * **Customer value** ([`clv`]): historical CLV, the textbook CLV per
 //!   segment, and the yearly revenue that left with churned customers.
+//! * **Acquisition** ([`acquisition`]): lead conversion per source and CAC
+//!   per channel and period.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -42,6 +44,7 @@
 //! because spells are sequential per customer and do not map well onto SQL
 //! window functions (BENCHMARKS.md has the figures against pandas).
 
+pub mod acquisition;
 pub mod activity;
 pub mod calendar;
 pub mod clv;
@@ -123,6 +126,13 @@ impl MetricsOptions {
             None => spells::ChurnRule::Fixed(self.window),
         }
     }
+}
+
+/// Lead conversion per period and source from the `leads` table (see
+/// [`acquisition`]); needs no orders.
+pub async fn conversion_by_period(engine: &Engine, options: &MetricsOptions) -> Result<RecordBatch> {
+    let leads = acquisition::load_leads(engine, &options.calendar).await?;
+    Ok(acquisition::conversion_batch(&acquisition::conversion_rows(&leads, &options.calendar, options.period, options.as_of)))
 }
 
 /// Metrics over one workspace's orders.
@@ -274,6 +284,25 @@ impl Metrics {
             _ => Vec::new(),
         };
         clv::revenue_impact_batch(&rows, self.grouping.is_grouped())
+    }
+
+    /// CAC per period and acquisition channel (`customers.channel`) from
+    /// `marketing_spend` (see [`acquisition`]).
+    pub async fn cac(&self, engine: &Engine) -> Result<RecordBatch> {
+        let spend = acquisition::load_spend(engine).await?;
+        let channels = Grouping::by_column(engine, &self.activity, "channel", self.options.lang).await?;
+        let new: Vec<(i32, String)> = self
+            .activity
+            .days
+            .iter()
+            .enumerate()
+            .filter_map(|(c, days)| Some((*days.first()?, channels.labels()[channels.group_of(c as u32)?].clone())))
+            .collect();
+        let rows = match (self.first_day(), self.as_of()) {
+            (Some(first), Some(as_of)) => acquisition::cac_rows(&spend, &new, &self.options.calendar, self.options.period, first, as_of),
+            _ => Vec::new(),
+        };
+        Ok(acquisition::cac_batch(&rows))
     }
 
     /// Lifecycle stages and flows (see [`lifecycle`]).

@@ -462,3 +462,73 @@ fn historical_and_textbook_clv_and_revenue_lost() {
     let per: Vec<Option<f64>> = impact.column_by_name("revenue_lost_per_churned").unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect();
     assert_eq!(per[3..], [Some(100.0), Some(90.0), Some(25.0)]);
 }
+
+#[test]
+fn lead_conversion_per_source_and_cac_per_channel() {
+    use churnlens_metrics::acquisition::{Lead, cac_rows, conversion_rows};
+    use churnlens_metrics::calendar::Calendar;
+    let d = |s: &str| parse_day(s).unwrap();
+    let lead = |created: &str, source: &str, converted: bool, on: Option<&str>| Lead {
+        created: d(created),
+        source: source.to_string(),
+        converted,
+        converted_on: on.map(|o| d(o)),
+    };
+    let leads = [
+        lead("2024-01-05", "搜索", true, Some("2024-01-15")),
+        lead("2024-01-10", "搜索", false, None),
+        lead("2024-01-20", "推荐", true, Some("2024-02-10")),
+        lead("2024-02-03", "推荐", true, None),
+        lead("2024-02-28", "(blank)", false, None),
+    ];
+    let rows = conversion_rows(&leads, &Calendar::default(), Period::Month, None);
+    let got: Vec<(&str, &str, u64, u64, Option<f64>)> =
+        rows.iter().map(|r| (r.span.label.as_str(), r.source.as_str(), r.leads, r.converted, r.median_days)).collect();
+    // January: 搜索 1 of 2 (10 days), 推荐 1 of 1 (21 days, 01-20 → 02-10),
+    // all 2 of 3 with median (10 + 21) / 2. February: the 推荐 lead
+    // converted without a time; the blank-source lead did not.
+    assert_eq!(
+        got,
+        [
+            ("2024-01", "推荐", 1, 1, Some(21.0)),
+            ("2024-01", "搜索", 2, 1, Some(10.0)),
+            ("2024-01", "all", 3, 2, Some(15.5)),
+            ("2024-02", "(blank)", 1, 0, None),
+            ("2024-02", "推荐", 1, 1, None),
+            ("2024-02", "all", 2, 1, None),
+        ]
+    );
+
+    let spend = [
+        (d("2024-01-01"), "APP".to_string(), 300.0),
+        (d("2024-01-01"), "门店".to_string(), 100.0),
+        (d("2024-02-01"), "APP".to_string(), 200.0),
+        (d("2024-02-01"), "官网".to_string(), 50.0),
+    ];
+    let new = [
+        (d("2024-01-03"), "APP".to_string()),
+        (d("2024-01-20"), "APP".to_string()),
+        (d("2024-01-25"), "门店".to_string()),
+        (d("2024-02-02"), "门店".to_string()),
+        (d("2024-02-10"), "(unknown)".to_string()),
+    ];
+    let rows = cac_rows(&spend, &new, &Calendar::default(), Period::Month, d("2024-01-01"), d("2024-02-29"));
+    let got: Vec<(&str, &str, f64, u64, Option<f64>)> =
+        rows.iter().map(|r| (r.span.label.as_str(), r.channel.as_str(), r.spend, r.new_customers, r.cac())).collect();
+    // January: APP 300 / 2, 门店 100 / 1, all 400 / 3. February: APP and 官网
+    // spent with no new customers (no CAC); 门店 and the unknown channel won
+    // customers with no spend (CAC 0); all 250 / 2.
+    assert_eq!(got[0..2], [("2024-01", "APP", 300.0, 2, Some(150.0)), ("2024-01", "门店", 100.0, 1, Some(100.0))]);
+    assert_eq!((got[2].1, got[2].3), ("all", 3));
+    assert!((got[2].4.unwrap() - 400.0 / 3.0).abs() < 1e-12);
+    assert_eq!(
+        got[3..],
+        [
+            ("2024-02", "(unknown)", 0.0, 1, Some(0.0)),
+            ("2024-02", "APP", 200.0, 0, None),
+            ("2024-02", "官网", 50.0, 0, None),
+            ("2024-02", "门店", 0.0, 1, Some(0.0)),
+            ("2024-02", "all", 250.0, 2, Some(125.0)),
+        ]
+    );
+}

@@ -87,17 +87,17 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     let options = options(args, lang)?;
     let workspace = Workspace::open(workspace)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    if args.metric == MetricKind::Nps {
-        let batch = runtime.block_on(async {
-            let engine = Engine::open(&workspace).await?;
-            churnlens_metrics::nps_by_period(&engine, &options).await
-        })?;
+    let engine = runtime.block_on(Engine::open(&workspace))?;
+    // Survey and lead metrics need no orders.
+    let standalone = match args.metric {
+        MetricKind::Nps => Some(runtime.block_on(churnlens_metrics::nps_by_period(&engine, &options))?),
+        MetricKind::Conversion => Some(runtime.block_on(churnlens_metrics::conversion_by_period(&engine, &options))?),
+        _ => None,
+    };
+    if let Some(batch) = standalone {
         return output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref());
     }
-    let metrics = runtime.block_on(async {
-        let engine = Engine::open(&workspace).await?;
-        Metrics::load(&engine, options).await
-    })?;
+    let metrics = runtime.block_on(Metrics::load(&engine, options))?;
     let batch = match args.metric {
         MetricKind::Churn => select(
             &metrics.periods(),
@@ -132,7 +132,8 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
         MetricKind::Intervals => metrics.intervals(),
-        MetricKind::Nps => unreachable!("handled above: NPS needs no orders"),
+        MetricKind::Nps | MetricKind::Conversion => unreachable!("handled above: they need no orders"),
+        MetricKind::Cac => runtime.block_on(metrics.cac(&engine))?,
         MetricKind::Clv => metrics.clv(),
         MetricKind::Revenue => metrics.revenue_impact(),
     };
