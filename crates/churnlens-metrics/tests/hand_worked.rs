@@ -472,7 +472,7 @@ fn lead_conversion_per_source_and_cac_per_channel() {
         created: d(created),
         source: source.to_string(),
         converted,
-        converted_on: on.map(|o| d(o)),
+        converted_on: on.map(&d),
     };
     let leads = [
         lead("2024-01-05", "搜索", true, Some("2024-01-15")),
