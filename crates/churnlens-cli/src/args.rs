@@ -66,6 +66,8 @@ pub enum Command {
     /// their last purchase, summed by the period of the churn date.
     /// conversion: leads created in a period and source, and the share converted.
     /// cac: marketing spend ÷ new customers per period and customers.channel.
+    /// engagement: weighted percentile scores of recency, purchase days, events
+    /// and event duration in the last --window days (--weights, --customers).
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -100,6 +102,8 @@ pub enum MetricKind {
     Conversion,
     /// Customer acquisition cost per period and channel. 获客成本
     Cac,
+    /// Engagement score 0–100: distribution per period, or per customer. 活跃度评分
+    Engagement,
 }
 
 /// `churnlens metrics`.
@@ -146,6 +150,12 @@ pub struct MetricsArgs {
     /// Winback: days after the churn date within which a purchase counts as won back. 挽回期限（天）
     #[arg(long, default_value = "90d")]
     pub within: String,
+    /// Engagement: component weights, e.g. recency=0.4,frequency=0.4,events=0.1,duration=0.1. 权重
+    #[arg(long)]
+    pub weights: Option<String>,
+    /// Engagement: one score per customer at the end of observation instead of the distribution. 按客户输出
+    #[arg(long)]
+    pub customers: bool,
     /// Window: the windows to compare, in days. 候选窗口（天）
     #[arg(long, value_delimiter = ',', default_values_t = churnlens_metrics::window::DEFAULT_WINDOWS)]
     pub windows: Vec<i32>,

@@ -266,6 +266,15 @@ fn metrics_churn_retention_cohorts_and_lifecycle() {
         .success()
         .stdout(predicate::str::contains("2024-04,2024-04-01,2024-04-30,4,1,3,25.0"));
     churnlens().args(["metrics", "churn", "--adaptive", "0", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--adaptive"));
+    // Engagement on 2024-06-30 without events: C bought 06-15 (most recent,
+    // and the only purchase in the last 90 days) → 100; bad weights are refused.
+    churnlens()
+        .args(["metrics", "engagement", "--customers", "--to", "2024-06-30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("C,100.0"));
+    churnlens().args(["metrics", "engagement", "--weights", "loyalty=1", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--weights"));
     // Quarterly with a one-day window still works; a bad window does not.
     churnlens()
         .args(["metrics", "churn", "--period", "quarter", "--window", "1d", "-w"])

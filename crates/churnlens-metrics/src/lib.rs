@@ -32,6 +32,9 @@
 //!   nps_category` breaks churn down by each customer's latest answer.
 //! * **Customer value** ([`clv`]): historical CLV, the textbook CLV per
 //!   segment, and the yearly revenue that left with churned customers.
+//! * **Engagement** ([`engagement`]): a 0–100 score per customer from
+//!   recency, purchase frequency, event counts and durations, and its
+//!   distribution per period.
 //! * **Acquisition** ([`acquisition`]): lead conversion per source and CAC
 //!   per channel and period.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
@@ -50,6 +53,7 @@ pub mod calendar;
 pub mod clv;
 pub mod cohorts;
 pub mod day_retention;
+pub mod engagement;
 mod engine;
 mod error;
 pub mod grouping;
@@ -303,6 +307,24 @@ impl Metrics {
             _ => Vec::new(),
         };
         Ok(acquisition::cac_batch(&rows))
+    }
+
+    /// Engagement scores (see [`engagement`]): per customer at the end of
+    /// observation with `per_customer`, else the distribution per period.
+    /// Reads `events` when the workspace has it.
+    pub async fn engagement(&self, engine: &Engine, weights: engagement::Weights, per_customer: bool) -> Result<RecordBatch> {
+        engagement::check_weights(weights)?;
+        let events = engagement::Events::load(engine, &self.activity, &self.options.calendar).await?;
+        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else {
+            return Ok(if per_customer { engagement::customer_scores_batch(&self.activity, &[]) } else { engagement::engagement_batch(&[]) });
+        };
+        let scoring = engagement::Scoring { window: self.options.window, weights };
+        Ok(if per_customer {
+            engagement::customer_scores_batch(&self.activity, &engagement::scores_at(&self.activity, events.as_ref(), scoring, as_of))
+        } else {
+            let rows = engagement::engagement_rows(&self.activity, events.as_ref(), scoring, &self.options.calendar, self.options.period, first, as_of);
+            engagement::engagement_batch(&rows)
+        })
     }
 
     /// Lifecycle stages and flows (see [`lifecycle`]).

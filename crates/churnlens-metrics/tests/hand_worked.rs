@@ -532,3 +532,45 @@ fn lead_conversion_per_source_and_cac_per_channel() {
         ]
     );
 }
+
+#[test]
+fn engagement_scores_are_weighted_percentiles() {
+    use churnlens_metrics::calendar::Calendar;
+    use churnlens_metrics::engagement::{Events, Scoring, Weights, engagement_rows, scores_at};
+    let scoring = Scoring { window: 90, weights: Weights::default() };
+    let d = |s: &str| parse_day(s).unwrap();
+    // Scored on 03-31 with a 90-day window (01-02 … 03-31):
+    // A bought 01-10 and 03-30 (1 day ago, 2 days in the window), 2 events of 60 s;
+    // B bought 03-01 (30 days ago, 1 day), 1 event of 600 s;
+    // C bought 2023-12-01 and 12-15 (107 days ago, none in the window), no events.
+    let activity = Activity::from_rows(&[
+        ("A", "2024-01-10", 1.0),
+        ("A", "2024-03-30", 1.0),
+        ("B", "2024-03-01", 1.0),
+        ("C", "2023-12-01", 1.0),
+        ("C", "2023-12-15", 1.0),
+    ]);
+    let events =
+        Events { per_customer: vec![vec![(d("2024-03-01"), 60.0), (d("2024-03-02"), 60.0)], vec![(d("2024-03-05"), 600.0)], vec![]], has_duration: true };
+    let scores = scores_at(&activity, Some(&events), scoring, d("2024-03-31"));
+    // Percentiles (rank ÷ 3 × 100): recency, frequency and events rank
+    // C < B < A; duration C < A < B.
+    // A = 0.35·100 + 0.35·100 + 0.15·100 + 0.15·66.67 = 95;
+    // B = 0.85 · 66.67 + 0.15 · 100 = 71.67; C = 33.33.
+    let expected = [95.0, 0.85 * 200.0 / 3.0 + 15.0, 100.0 / 3.0];
+    for ((customer, score), want) in scores.iter().zip(expected) {
+        assert!((score - want).abs() < 1e-9, "customer {customer}: {score} vs {want}");
+    }
+    // Without events the purchase components carry all the weight.
+    let scores = scores_at(&activity, None, scoring, d("2024-03-31"));
+    let plain: Vec<f64> = scores.iter().map(|s| s.1).collect();
+    assert!((plain[0] - 100.0).abs() < 1e-9 && (plain[1] - 200.0 / 3.0).abs() < 1e-9 && (plain[2] - 100.0 / 3.0).abs() < 1e-9);
+    // Per month: December scores C alone (100); January A and C; February
+    // the same two; March all three → bands from the scores above.
+    let rows = engagement_rows(&activity, Some(&events), scoring, &Calendar::default(), Period::Month, d("2023-12-01"), d("2024-03-31"));
+    let customers: Vec<u64> = rows.iter().map(|r| r.customers).collect();
+    assert_eq!(customers, [1, 2, 2, 3]);
+    assert_eq!(rows[3].bands, [0, 1, 0, 1, 1]);
+    assert!((rows[3].mean.unwrap() - (expected.iter().sum::<f64>() / 3.0)).abs() < 1e-9);
+    assert!((rows[3].median.unwrap() - expected[1]).abs() < 1e-9);
+}

@@ -11,6 +11,7 @@ use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_metrics::day_retention::DayMeasure;
+use churnlens_metrics::engagement::Weights;
 use churnlens_metrics::{Engine, Metrics, MetricsOptions};
 
 use crate::args::{Format, MetricKind, MetricsArgs};
@@ -134,6 +135,16 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Intervals => metrics.intervals(),
         MetricKind::Nps | MetricKind::Conversion => unreachable!("handled above: they need no orders"),
         MetricKind::Cac => runtime.block_on(metrics.cac(&engine))?,
+        MetricKind::Engagement => {
+            let weights = match &args.weights {
+                Some(text) => Weights::parse(text).map_err(|e| user(format!("--weights: {e}")))?,
+                None => Weights::default(),
+            };
+            runtime.block_on(metrics.engagement(&engine, weights, args.customers)).map_err(|e| match e {
+                churnlens_metrics::MetricsError::Options(message) => user(message),
+                other => other.into(),
+            })?
+        }
         MetricKind::Clv => metrics.clv(),
         MetricKind::Revenue => metrics.revenue_impact(),
     };

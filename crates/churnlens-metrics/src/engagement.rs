@@ -1,0 +1,291 @@
+//! Engagement score 0–100 per customer, and its distribution per period.
+//!
+//! At a day E (the end of observation, or each period's last day) every
+//! customer who has bought by E gets four component scores, each the
+//! customer's percentile among them (average rank for ties ÷ customers ×
+//! 100, pandas' `rank(pct=True)`; the best gets 100):
+//!
+//! * **recency** — days since the last purchase (fewer is better);
+//! * **frequency** — purchase days in the last W days (W = the churn window);
+//! * **events** — usage events in the last W days;
+//! * **duration** — total event duration in the last W days.
+//!
+//! The score is the weighted mean of the components (default weights 0.35,
+//! 0.35, 0.15, 0.15; configurable). Without an `events` table (or without a
+//! duration column) those components are left out and the weights of the
+//! others are rescaled to sum to 1. The per-period distribution counts
+//! customers in the bands 0–20, 20–40, 40–60, 60–80, 80–100 (a band holds
+//! its lower bound; 100 falls in the last) with the mean and median.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Float64Array, StringArray, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit, TimestampMicrosecondType};
+use arrow::record_batch::RecordBatch;
+
+use crate::Engine;
+use crate::activity::Activity;
+use crate::calendar::{Calendar, Period, PeriodSpan};
+use crate::error::{MetricsError, Result};
+use crate::spells::median_of_sorted_f64;
+
+/// Component weights: recency, frequency, events, duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Days since the last purchase.
+    pub recency: f64,
+    /// Purchase days in the window.
+    pub frequency: f64,
+    /// Events in the window.
+    pub events: f64,
+    /// Event duration in the window.
+    pub duration: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { recency: 0.35, frequency: 0.35, events: 0.15, duration: 0.15 }
+    }
+}
+
+impl Weights {
+    /// Parses `recency=0.4,frequency=0.4,events=0.2,duration=0` (any subset;
+    /// the rest keep their defaults).
+    pub fn parse(text: &str) -> std::result::Result<Weights, String> {
+        let mut weights = Weights::default();
+        for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+            let (name, value) = part.split_once('=').ok_or_else(|| format!("'{part}': use name=weight"))?;
+            let value: f64 =
+                value.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| format!("'{part}': the weight must be a number ≥ 0"))?;
+            match name.trim() {
+                "recency" | "r" => weights.recency = value,
+                "frequency" | "f" => weights.frequency = value,
+                "events" | "e" => weights.events = value,
+                "duration" | "d" => weights.duration = value,
+                other => return Err(format!("unknown component '{other}': use recency, frequency, events, duration")),
+            }
+        }
+        Ok(weights)
+    }
+}
+
+/// How scores are computed: the look-back window (days) and the weights.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scoring {
+    /// Days counted back from the scoring day for frequency and events.
+    pub window: i32,
+    /// Component weights.
+    pub weights: Weights,
+}
+
+/// Each customer's event days and durations (seconds), by customer position
+/// in an [`Activity`], ascending by day.
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    /// Per customer: (local day, duration seconds) of each event.
+    pub per_customer: Vec<Vec<(i32, f64)>>,
+    /// Whether durations were recorded.
+    pub has_duration: bool,
+}
+
+impl Events {
+    /// Reads the `events` table for the customers of `activity`; `None`
+    /// without an events table.
+    pub async fn load(engine: &Engine, activity: &Activity, calendar: &Calendar) -> Result<Option<Events>> {
+        if !engine.tables().iter().any(|t| t == "events") {
+            return Ok(None);
+        }
+        let has_duration = engine.columns("events").await?.iter().any(|c| c == "duration_seconds");
+        let duration = if has_duration { "duration_seconds" } else { "CAST(NULL AS DOUBLE)" };
+        let index: HashMap<&str, usize> = activity.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let mut per_customer = vec![Vec::new(); activity.ids.len()];
+        let mut local = calendar.day_of();
+        let query = format!("SELECT customer_id, event_time, {duration} FROM events WHERE customer_id IS NOT NULL AND event_time IS NOT NULL");
+        for batch in engine.sql(&query).await? {
+            let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+            let ids = ids.as_string::<i32>();
+            let times = arrow::compute::cast(batch.column(1), &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+            let times = times.as_primitive::<TimestampMicrosecondType>();
+            let seconds = arrow::compute::cast(batch.column(2), &DataType::Float64)?;
+            let seconds = seconds.as_primitive::<arrow::datatypes::Float64Type>();
+            for row in 0..batch.num_rows() {
+                if let Some(&c) = index.get(ids.value(row)) {
+                    let duration = if seconds.is_null(row) { 0.0 } else { seconds.value(row) };
+                    per_customer[c].push((local.of_micros(times.value(row)), duration));
+                }
+            }
+        }
+        for events in &mut per_customer {
+            events.sort_unstable_by_key(|e| e.0);
+        }
+        Ok(Some(Events { per_customer, has_duration }))
+    }
+}
+
+/// Percentile ranks × 100 of `values` (higher is better), ties averaged.
+fn percentile_scores(values: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut scores = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        // Ranks i+1 … j+1 share their average.
+        let average_rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            scores[k] = average_rank / n as f64 * 100.0;
+        }
+        i = j + 1;
+    }
+    scores
+}
+
+/// Scores at day `end` of every customer who has bought by then: (customer
+/// position, score).
+pub fn scores_at(activity: &Activity, events: Option<&Events>, scoring: Scoring, end: i32) -> Vec<(usize, f64)> {
+    let Scoring { window, weights } = scoring;
+    let from = end - window + 1;
+    let mut customers = Vec::new();
+    let (mut recency, mut frequency, mut event_counts, mut durations) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (c, days) in activity.days.iter().enumerate() {
+        let seen = &days[..days.partition_point(|&d| d <= end)];
+        let Some(&last) = seen.last() else { continue };
+        customers.push(c);
+        recency.push(-f64::from(end - last));
+        frequency.push((seen.len() - seen.partition_point(|&d| d < from)) as f64);
+        if let Some(events) = events {
+            let list = &events.per_customer[c];
+            let recent = &list[list.partition_point(|e| e.0 < from)..list.partition_point(|e| e.0 <= end)];
+            event_counts.push(recent.len() as f64);
+            durations.push(recent.iter().map(|e| e.1).sum::<f64>());
+        }
+    }
+    let mut parts: Vec<(f64, Vec<f64>)> = vec![(weights.recency, percentile_scores(&recency)), (weights.frequency, percentile_scores(&frequency))];
+    if let Some(events) = events {
+        parts.push((weights.events, percentile_scores(&event_counts)));
+        if events.has_duration {
+            parts.push((weights.duration, percentile_scores(&durations)));
+        }
+    }
+    let total: f64 = parts.iter().map(|p| p.0).sum();
+    customers
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let score = if total > 0.0 { parts.iter().map(|(w, s)| w * s[i]).sum::<f64>() / total } else { 0.0 };
+            (c, score)
+        })
+        .collect()
+}
+
+/// One period's score distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementRow {
+    /// The period (scores taken on its last day).
+    pub span: PeriodSpan,
+    /// Customers scored.
+    pub customers: u64,
+    /// Customers per band 0–20 … 80–100.
+    pub bands: [u64; 5],
+    /// Mean score.
+    pub mean: Option<f64>,
+    /// Median score.
+    pub median: Option<f64>,
+}
+
+/// The distribution at the end of every complete period.
+pub fn engagement_rows(
+    activity: &Activity,
+    events: Option<&Events>,
+    scoring: Scoring,
+    calendar: &Calendar,
+    period: Period,
+    first_day: i32,
+    as_of: i32,
+) -> Vec<EngagementRow> {
+    calendar
+        .periods(period, first_day, as_of)
+        .into_iter()
+        .filter(|s| s.end <= as_of)
+        .map(|span| {
+            let mut scores: Vec<f64> = scores_at(activity, events, scoring, span.end).into_iter().map(|(_, s)| s).collect();
+            scores.sort_unstable_by(f64::total_cmp);
+            let mut bands = [0u64; 5];
+            for &s in &scores {
+                bands[((s / 20.0).floor() as usize).min(4)] += 1;
+            }
+            let n = scores.len();
+            EngagementRow {
+                span,
+                customers: n as u64,
+                bands,
+                mean: (n > 0).then(|| scores.iter().sum::<f64>() / n as f64),
+                median: (n > 0).then(|| median_of_sorted_f64(&scores)),
+            }
+        })
+        .collect()
+}
+
+/// The distribution rows as a record batch.
+pub fn engagement_batch(rows: &[EngagementRow]) -> RecordBatch {
+    let mut fields =
+        vec![Field::new("period", DataType::Utf8, false), Field::new("period_end", DataType::Date32, false), Field::new("customers", DataType::UInt64, false)];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))),
+        Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.end))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.customers))),
+    ];
+    for (b, name) in ["score_0_20", "score_20_40", "score_40_60", "score_60_80", "score_80_100"].into_iter().enumerate() {
+        fields.push(Field::new(name, DataType::UInt64, false));
+        columns.push(Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.bands[b]))));
+    }
+    fields.push(Field::new("mean_score", DataType::Float64, true));
+    columns.push(Arc::new(rows.iter().map(|r| r.mean).collect::<Float64Array>()));
+    fields.push(Field::new("median_score", DataType::Float64, true));
+    columns.push(Arc::new(rows.iter().map(|r| r.median).collect::<Float64Array>()));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap_or_else(|e| unreachable!("columns match their fields: {e}"))
+}
+
+/// Per-customer scores at `end` as a record batch.
+pub fn customer_scores_batch(activity: &Activity, scores: &[(usize, f64)]) -> RecordBatch {
+    let schema = Schema::new(vec![Field::new("customer_id", DataType::Utf8, false), Field::new("engagement_score", DataType::Float64, false)]);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(scores.iter().map(|(c, _)| activity.ids[*c].as_str()))),
+        Arc::new(Float64Array::from_iter_values(scores.iter().map(|(_, s)| *s))),
+    ];
+    RecordBatch::try_new(Arc::new(schema), columns).unwrap_or_else(|e| unreachable!("columns match their fields: {e}"))
+}
+
+/// Checks weights: none negative, not all zero.
+pub fn check_weights(weights: Weights) -> Result<()> {
+    let all = [weights.recency, weights.frequency, weights.events, weights.duration];
+    if all.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.recency + weights.frequency == 0.0 && weights.events + weights.duration == 0.0 {
+        return Err(MetricsError::Options("engagement weights must be ≥ 0 and not all 0".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_average_ties_like_pandas() {
+        // pandas: Series([3, 1, 3, 2]).rank(pct=True) = [0.875, 0.25, 0.875, 0.5].
+        assert_eq!(percentile_scores(&[3.0, 1.0, 3.0, 2.0]), [87.5, 25.0, 87.5, 50.0]);
+        assert_eq!(percentile_scores(&[5.0, 5.0]), [75.0, 75.0]);
+    }
+
+    #[test]
+    fn weights_parse_and_check() {
+        assert_eq!(Weights::parse("r=0.5,events=0").unwrap(), Weights { recency: 0.5, frequency: 0.35, events: 0.0, duration: 0.15 });
+        assert!(Weights::parse("loyalty=1").is_err());
+        assert!(Weights::parse("r=-1").is_err());
+        assert!(check_weights(Weights { recency: 0.0, frequency: 0.0, events: 0.0, duration: 0.0 }).is_err());
+    }
+}
