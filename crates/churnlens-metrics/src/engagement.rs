@@ -10,6 +10,10 @@
 //! * **events** — usage events in the last W days;
 //! * **duration** — total event duration in the last W days.
 //!
+//! Per-period distributions score each period's values against the
+//! customers at the end of observation (the reference), so they move when
+//! engagement does; percentiles within each period would always average 50.
+//!
 //! The score is the weighted mean of the components (default weights 0.35,
 //! 0.35, 0.15, 0.15; configurable). Without an `events` table (or without a
 //! duration column) those components are left out and the weights of the
@@ -123,64 +127,82 @@ impl Events {
     }
 }
 
-/// Percentile ranks × 100 of `values` (higher is better), ties averaged.
-fn percentile_scores(values: &[f64]) -> Vec<f64> {
-    let n = values.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut scores = vec![0.0; n];
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && values[order[j + 1]] == values[order[i]] {
-            j += 1;
-        }
-        // Ranks i+1 … j+1 share their average.
-        let average_rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            scores[k] = average_rank / n as f64 * 100.0;
-        }
-        i = j + 1;
+/// The percentile × 100 of `value` within ascending `reference` (higher is
+/// better): (values below + half the equal ones + ½) ÷ n, which for a value
+/// of the reference itself is its average rank ÷ n (pandas'
+/// `rank(pct=True)`); clamped to 0–100 for values outside it.
+fn percentile_in(reference: &[f64], value: f64) -> f64 {
+    if reference.is_empty() {
+        return 0.0;
     }
-    scores
+    let below = reference.partition_point(|&r| r < value);
+    let equal = reference.partition_point(|&r| r <= value) - below;
+    ((below as f64 + equal as f64 / 2.0 + 0.5) / reference.len() as f64 * 100.0).clamp(0.0, 100.0)
 }
 
-/// Scores at day `end` of every customer who has bought by then: (customer
-/// position, score).
-pub fn scores_at(activity: &Activity, events: Option<&Events>, scoring: Scoring, end: i32) -> Vec<(usize, f64)> {
-    let Scoring { window, weights } = scoring;
-    let from = end - window + 1;
-    let mut customers = Vec::new();
-    let (mut recency, mut frequency, mut event_counts, mut durations) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (c, days) in activity.days.iter().enumerate() {
-        let seen = &days[..days.partition_point(|&d| d <= end)];
-        let Some(&last) = seen.last() else { continue };
-        customers.push(c);
-        recency.push(-f64::from(end - last));
-        frequency.push((seen.len() - seen.partition_point(|&d| d < from)) as f64);
-        if let Some(events) = events {
-            let list = &events.per_customer[c];
-            let recent = &list[list.partition_point(|e| e.0 < from)..list.partition_point(|e| e.0 <= end)];
-            event_counts.push(recent.len() as f64);
-            durations.push(recent.iter().map(|e| e.1).sum::<f64>());
+/// Component values at one day: the customers who have bought by then, and
+/// per component (recency as minus days, frequency, events, duration) their
+/// values in the same order.
+struct Components {
+    customers: Vec<usize>,
+    values: [Vec<f64>; 4],
+}
+
+impl Components {
+    fn at(activity: &Activity, events: Option<&Events>, window: i32, end: i32) -> Components {
+        let from = end - window + 1;
+        let mut customers = Vec::new();
+        let mut values: [Vec<f64>; 4] = Default::default();
+        for (c, days) in activity.days.iter().enumerate() {
+            let seen = &days[..days.partition_point(|&d| d <= end)];
+            let Some(&last) = seen.last() else { continue };
+            customers.push(c);
+            values[0].push(-f64::from(end - last));
+            values[1].push((seen.len() - seen.partition_point(|&d| d < from)) as f64);
+            if let Some(events) = events {
+                let list = &events.per_customer[c];
+                let recent = &list[list.partition_point(|e| e.0 < from)..list.partition_point(|e| e.0 <= end)];
+                values[2].push(recent.len() as f64);
+                values[3].push(recent.iter().map(|e| e.1).sum::<f64>());
+            }
         }
+        Components { customers, values }
     }
-    let mut parts: Vec<(f64, Vec<f64>)> = vec![(weights.recency, percentile_scores(&recency)), (weights.frequency, percentile_scores(&frequency))];
-    if let Some(events) = events {
-        parts.push((weights.events, percentile_scores(&event_counts)));
-        if events.has_duration {
-            parts.push((weights.duration, percentile_scores(&durations)));
-        }
-    }
-    let total: f64 = parts.iter().map(|p| p.0).sum();
-    customers
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let score = if total > 0.0 { parts.iter().map(|(w, s)| w * s[i]).sum::<f64>() / total } else { 0.0 };
-            (c, score)
+
+    /// Each component's values, ascending: the reference scores are read against.
+    fn sorted(&self) -> [Vec<f64>; 4] {
+        self.values.clone().map(|mut v| {
+            v.sort_unstable_by(f64::total_cmp);
+            v
         })
-        .collect()
+    }
+
+    /// Scores against `reference` (see [`Components::sorted`]).
+    fn scores(&self, reference: &[Vec<f64>; 4], events: Option<&Events>, weights: Weights) -> Vec<(usize, f64)> {
+        let mut parts = vec![(0, weights.recency), (1, weights.frequency)];
+        if let Some(events) = events {
+            parts.push((2, weights.events));
+            if events.has_duration {
+                parts.push((3, weights.duration));
+            }
+        }
+        let total: f64 = parts.iter().map(|p| p.1).sum();
+        self.customers
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let weighted: f64 = parts.iter().map(|&(k, w)| w * percentile_in(&reference[k], self.values[k][i])).sum();
+                (c, if total > 0.0 { weighted / total } else { 0.0 })
+            })
+            .collect()
+    }
+}
+
+/// Scores at day `end` of every customer who has bought by then, as
+/// percentiles among those customers: (customer position, score).
+pub fn scores_at(activity: &Activity, events: Option<&Events>, scoring: Scoring, end: i32) -> Vec<(usize, f64)> {
+    let components = Components::at(activity, events, scoring.window, end);
+    components.scores(&components.sorted(), events, scoring.weights)
 }
 
 /// One period's score distribution.
@@ -208,12 +230,17 @@ pub fn engagement_rows(
     first_day: i32,
     as_of: i32,
 ) -> Vec<EngagementRow> {
+    // Every period is scored against the customers at the end of
+    // observation, so the distribution can move: percentiles within each
+    // period would average 50 whatever happened.
+    let reference = Components::at(activity, events, scoring.window, as_of).sorted();
     calendar
         .periods(period, first_day, as_of)
         .into_iter()
         .filter(|s| s.end <= as_of)
         .map(|span| {
-            let mut scores: Vec<f64> = scores_at(activity, events, scoring, span.end).into_iter().map(|(_, s)| s).collect();
+            let components = Components::at(activity, events, scoring.window, span.end);
+            let mut scores: Vec<f64> = components.scores(&reference, events, scoring.weights).into_iter().map(|(_, s)| s).collect();
             scores.sort_unstable_by(f64::total_cmp);
             let mut bands = [0u64; 5];
             for &s in &scores {
@@ -277,8 +304,14 @@ mod tests {
     #[test]
     fn percentiles_average_ties_like_pandas() {
         // pandas: Series([3, 1, 3, 2]).rank(pct=True) = [0.875, 0.25, 0.875, 0.5].
-        assert_eq!(percentile_scores(&[3.0, 1.0, 3.0, 2.0]), [87.5, 25.0, 87.5, 50.0]);
-        assert_eq!(percentile_scores(&[5.0, 5.0]), [75.0, 75.0]);
+        let reference = [1.0, 2.0, 3.0, 3.0];
+        let got: Vec<f64> = [3.0, 1.0, 3.0, 2.0].iter().map(|&v| percentile_in(&reference, v)).collect();
+        assert_eq!(got, [87.5, 25.0, 87.5, 50.0]);
+        assert_eq!(percentile_in(&[5.0, 5.0], 5.0), 75.0);
+        // Outside the reference: 1.5 sits above one of four → (1 + 0.5) / 4.
+        assert_eq!(percentile_in(&reference, 1.5), 37.5);
+        assert_eq!(percentile_in(&reference, 9.0), 100.0);
+        assert_eq!(percentile_in(&reference, 0.0), 12.5);
     }
 
     #[test]

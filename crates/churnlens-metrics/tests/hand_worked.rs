@@ -565,12 +565,19 @@ fn engagement_scores_are_weighted_percentiles() {
     let scores = scores_at(&activity, None, scoring, d("2024-03-31"));
     let plain: Vec<f64> = scores.iter().map(|s| s.1).collect();
     assert!((plain[0] - 100.0).abs() < 1e-9 && (plain[1] - 200.0 / 3.0).abs() < 1e-9 && (plain[2] - 100.0 / 3.0).abs() < 1e-9);
-    // Per month: December scores C alone (100); January A and C; February
-    // the same two; March all three → bands from the scores above.
+    // Per month: December C alone; January A and C; February the same two;
+    // March all three → bands from the scores above.
     let rows = engagement_rows(&activity, Some(&events), scoring, &Calendar::default(), Period::Month, d("2023-12-01"), d("2024-03-31"));
     let customers: Vec<u64> = rows.iter().map(|r| r.customers).collect();
     assert_eq!(customers, [1, 2, 2, 3]);
     assert_eq!(rows[3].bands, [0, 1, 0, 1, 1]);
+    // Periods are scored against the customers on 03-31. December: C alone,
+    // 16 days since 12-15 (above B's 30, below A's 1 → (2 + ½) / 3), two
+    // purchase days in the window (ties A's top value → (2 + ½ + ½) / 3),
+    // no events and no duration ((0 + ½ + ½) / 3 each):
+    // 0.35 · 83.33 + 0.35 · 100 + 0.15 · 33.33 + 0.15 · 33.33 = 74.17.
+    assert!((rows[0].mean.unwrap() - (0.35 * 250.0 / 3.0 + 35.0 + 0.3 * 100.0 / 3.0)).abs() < 1e-9);
+    assert_eq!(rows[0].bands, [0, 0, 0, 1, 0]);
     assert!((rows[3].mean.unwrap() - (expected.iter().sum::<f64>() / 3.0)).abs() < 1e-9);
     assert!((rows[3].median.unwrap() - expected[1]).abs() < 1e-9);
 }
