@@ -190,7 +190,7 @@ impl CacRow {
 /// CAC per complete period from `first_day` to `as_of` and channel. `new`
 /// holds each new customer's (first purchase day, channel).
 pub fn cac_rows(spend: &[(i32, String, f64)], new: &[(i32, String)], calendar: &Calendar, period: Period, first_day: i32, as_of: i32) -> Vec<CacRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let (Some(first), Some(last)) = (spans.first(), spans.last()) else { return Vec::new() };
     let (lo, hi) = (first.start, last.end);
     let mut cells: BTreeMap<(usize, String), (f64, u64)> = BTreeMap::new();

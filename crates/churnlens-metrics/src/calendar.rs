@@ -162,6 +162,12 @@ impl Calendar {
         out
     }
 
+    /// The periods from the one holding `first` that have ended by `as_of`:
+    /// the ones whose figures are final.
+    pub fn complete_periods(&self, period: Period, first: i32, as_of: i32) -> Vec<PeriodSpan> {
+        self.periods(period, first, as_of).into_iter().filter(|s| s.end <= as_of).collect()
+    }
+
     /// A converter from UTC instants to local days for this calendar.
     pub fn day_of(&self) -> LocalDay {
         LocalDay { tz: self.tz, days: HashMap::default(), quarters: HashMap::default() }

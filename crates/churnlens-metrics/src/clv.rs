@@ -89,7 +89,7 @@ pub fn clv_rows(
     as_of: i32,
     grouping: &Grouping,
 ) -> Vec<ClvRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let year: Vec<&PeriodSpan> = match spans.last() {
         Some(last) => spans.iter().filter(|s| s.start > last.end - YEAR_DAYS).collect(),
         None => Vec::new(),
@@ -203,7 +203,7 @@ pub fn revenue_impact_rows(
     as_of: i32,
     grouping: &Grouping,
 ) -> Vec<RevenueImpactRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let mut rows: Vec<RevenueImpactRow> = grouping
         .labels()
         .iter()

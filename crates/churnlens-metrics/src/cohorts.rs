@@ -49,7 +49,7 @@ impl CohortCell {
 /// The cohort matrix in long form, cohorts in time order, offsets ascending.
 pub fn cohort_cells(activity: &Activity, calendar: &Calendar, period: Period, as_of: i32) -> Vec<CohortCell> {
     let Some(first) = activity.first_day else { return Vec::new() };
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first, as_of);
     let n = spans.len();
     if n == 0 {
         return Vec::new();

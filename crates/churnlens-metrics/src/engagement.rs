@@ -235,9 +235,8 @@ pub fn engagement_rows(
     // period would average 50 whatever happened.
     let reference = Components::at(activity, events, scoring.window, as_of).sorted();
     calendar
-        .periods(period, first_day, as_of)
+        .complete_periods(period, first_day, as_of)
         .into_iter()
-        .filter(|s| s.end <= as_of)
         .map(|span| {
             let components = Components::at(activity, events, scoring.window, span.end);
             let mut scores: Vec<f64> = components.scores(&reference, events, scoring.weights).into_iter().map(|(_, s)| s).collect();

@@ -84,7 +84,7 @@ pub struct Lifecycle {
 /// Computes the lifecycle for every complete period up to `as_of`.
 pub fn lifecycle(activity: &Activity, rule: ChurnRule, calendar: &Calendar, period: Period, as_of: i32) -> Lifecycle {
     let spans: Vec<PeriodSpan> = match activity.first_day {
-        Some(first) => calendar.periods(period, first, as_of).into_iter().filter(|s| s.end <= as_of).collect(),
+        Some(first) => calendar.complete_periods(period, first, as_of),
         None => Vec::new(),
     };
     let n = spans.len();

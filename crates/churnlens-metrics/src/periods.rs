@@ -80,7 +80,7 @@ impl PeriodRow {
 
 /// Counts every complete period from the first purchase to `as_of`.
 pub fn period_rows(spells: &[Spell], calendar: &Calendar, period: Period, first_day: i32, as_of: i32, grouping: &Grouping) -> Vec<PeriodRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let Some(origin) = spans.first().map(|s| s.start - 1) else { return Vec::new() };
     let groups = grouping.labels().len();
     let days = (as_of - origin + 2) as usize;

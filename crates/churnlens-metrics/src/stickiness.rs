@@ -39,7 +39,7 @@ pub struct StickinessRow {
 
 /// Purchase-day distributions per complete period from `first_day` to `as_of`.
 pub fn stickiness_rows(activity: &Activity, calendar: &Calendar, period: Period, first_day: i32, as_of: i32, grouping: &Grouping) -> Vec<StickinessRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let groups = grouping.labels().len();
     // Purchase days per (group, period): one entry per active customer.
     let mut counts: Vec<Vec<u32>> = vec![Vec::new(); groups * spans.len()];

@@ -52,7 +52,7 @@ impl WinbackRow {
 /// Win-back counts per complete period from `first_day` to `as_of`, for a
 /// horizon of `within` days. `spells` as [`crate::spells::spells`] returns them.
 pub fn winback_rows(spells: &[Spell], within: i32, calendar: &Calendar, period: Period, first_day: i32, as_of: i32, grouping: &Grouping) -> Vec<WinbackRow> {
-    let spans: Vec<PeriodSpan> = calendar.periods(period, first_day, as_of).into_iter().filter(|s| s.end <= as_of).collect();
+    let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let mut rows: Vec<WinbackRow> = grouping
         .labels()
         .iter()
