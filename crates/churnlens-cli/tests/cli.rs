@@ -340,3 +340,32 @@ fn metrics_window_sweep_recommends_a_window() {
         .stdout(predicate::str::contains("建议流失窗口：135 天"));
     churnlens().args(["metrics", "window", "--max-false-churn", "150", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--max-false-churn"));
 }
+
+#[test]
+fn numeric_breakdowns_are_banded_in_numeric_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Twenty customers aged 18 … 37, one order each in January 2024;
+    // customer 21 has no customers row.
+    let mut customers = String::from("customer_id,signup_date,age,visits\n");
+    let mut orders = String::from("order_id,customer_id,order_time,amount\n");
+    for i in 0..20 {
+        customers.push_str(&format!("K{i},2024-01-01,{},{}\n", 18 + i, 9 + i % 3));
+        orders.push_str(&format!("{i},K{i},2024-01-{:02},10\n", 1 + i));
+    }
+    orders.push_str("99,K99,2024-01-05,10\n");
+    std::fs::write(dir.path().join("customers.csv"), customers).unwrap();
+    std::fs::write(dir.path().join("orders.csv"), orders).unwrap();
+    churnlens().args(["import", "--as", "customers", "-w"]).arg(&ws).arg(dir.path().join("customers.csv")).assert().success();
+    churnlens().args(["import", "--as", "orders", "-w"]).arg(&ws).arg(dir.path().join("orders.csv")).assert().success();
+    // Quintile cuts at the 4th, 8th, 12th and 16th ages: 21, 25, 29, 33.
+    let out = churnlens().args(["metrics", "churn", "--by", "age", "--to", "2024-06-30", "--format", "csv", "-w"]).arg(&ws).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let groups: Vec<&str> = text.lines().skip(1).filter(|l| l.contains(",2024-01,")).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(groups, ["18–20", "21–24", "25–28", "29–32", "33–37", "(unknown)"]);
+    // Few distinct values (9, 10, 11): one group each, 9 before 10.
+    let out = churnlens().args(["metrics", "churn", "--by", "visits", "--to", "2024-06-30", "--format", "csv", "-w"]).arg(&ws).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let groups: Vec<&str> = text.lines().skip(1).filter(|l| l.contains(",2024-01,")).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(groups, ["9", "10", "11", "(unknown)"]);
+}

@@ -10,6 +10,41 @@ use crate::Engine;
 use crate::activity::Activity;
 use crate::error::{MetricsError, Result};
 
+/// A numeric breakdown column with more distinct values than this is
+/// banded.
+pub const MAX_NUMERIC_GROUPS: usize = 10;
+
+/// Quintile bands of ascending `values` (one per customer): cut points at
+/// the nearest-rank 20/40/60/80% values, repeated cut points merged.
+/// Returns (lower bound, label) per band, ascending. Integer columns get
+/// inclusive labels (`18–24`), others half-open ones (`[1.5, 3.2)`); the
+/// last band closes at the largest value.
+pub fn numeric_bands(values: &[f64], integer: bool) -> Vec<(f64, String)> {
+    let (Some(&min), Some(&max)) = (values.first(), values.last()) else { return Vec::new() };
+    let n = values.len();
+    let mut edges = vec![min];
+    for q in [0.2, 0.4, 0.6, 0.8] {
+        let cut = values[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+        if cut > *edges.last().unwrap_or(&min) {
+            edges.push(cut);
+        }
+    }
+    let number = |v: f64| if integer { format!("{}", v as i64) } else { format!("{v}") };
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, &lo)| {
+            let label = match (edges.get(i + 1), integer) {
+                (Some(&hi), true) => format!("{}–{}", number(lo), number(hi - 1.0)),
+                (Some(&hi), false) => format!("[{}, {})", number(lo), number(hi)),
+                (None, true) => format!("{}–{}", number(lo), number(max)),
+                (None, false) => format!("[{}, {}]", number(lo), number(max)),
+            };
+            (lo, label)
+        })
+        .collect()
+}
+
 /// Customer → group assignment.
 #[derive(Debug, Clone)]
 pub struct Grouping {
@@ -36,7 +71,9 @@ impl Grouping {
 
     /// Groups by a column of the `customers` table (or `snapshot` if there
     /// is no customers table). Customers missing from that table are in
-    /// "(unknown)", blank values in "(blank)".
+    /// "(unknown)", blank values in "(blank)". A numeric column with more
+    /// than [`MAX_NUMERIC_GROUPS`] distinct values is cut into bands (see
+    /// [`numeric_bands`]) instead of one group per value.
     pub async fn by_column(engine: &Engine, activity: &Activity, column: &str, lang: Lang) -> Result<Grouping> {
         let table = ["customers", "snapshot"]
             .into_iter()
@@ -47,27 +84,81 @@ impl Grouping {
             MetricsError::Query(_) => MetricsError::UnknownColumn { table, column: column.to_string() },
             other => other,
         })?;
-        let mut values: HashMap<String, String> = HashMap::new();
+        let blank = lang.pick("(blank)", "（空）");
+        let unknown = lang.pick("(unknown)", "（未知）");
+        let numeric = batches.first().is_some_and(|b| b.column(1).data_type().is_numeric());
+        let mut texts: HashMap<String, String> = HashMap::new();
+        let mut numbers: HashMap<String, Option<f64>> = HashMap::new();
         for batch in &batches {
             let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
             let ids = ids.as_string::<i32>();
-            let labels = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
-            let labels = labels.as_string::<i32>();
-            for row in 0..batch.num_rows() {
-                if ids.is_null(row) {
-                    continue;
+            if numeric {
+                let values = arrow::compute::cast(batch.column(1), &DataType::Float64)?;
+                let values = values.as_primitive::<arrow::datatypes::Float64Type>();
+                for row in (0..batch.num_rows()).filter(|&r| !ids.is_null(r)) {
+                    numbers.insert(ids.value(row).to_string(), (!values.is_null(row)).then(|| values.value(row)));
                 }
-                let label = if labels.is_null(row) || labels.value(row).trim().is_empty() {
-                    lang.pick("(blank)", "（空）").to_string()
-                } else {
-                    labels.value(row).to_string()
-                };
-                values.insert(ids.value(row).to_string(), label);
+            } else {
+                let labels = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
+                let labels = labels.as_string::<i32>();
+                for row in (0..batch.num_rows()).filter(|&r| !ids.is_null(r)) {
+                    let label = if labels.is_null(row) || labels.value(row).trim().is_empty() { blank } else { labels.value(row) };
+                    texts.insert(ids.value(row).to_string(), label.to_string());
+                }
             }
         }
-        let unknown = lang.pick("(unknown)", "（未知）");
-        let per_customer: Vec<String> = activity.ids.iter().map(|id| values.get(id).cloned().unwrap_or_else(|| unknown.to_string())).collect();
+        let integer = batches.first().is_some_and(|b| b.column(1).data_type().is_integer());
+        let mut distinct: Vec<f64> = numbers.values().flatten().copied().collect();
+        distinct.sort_unstable_by(f64::total_cmp);
+        distinct.dedup();
+        if numeric && distinct.len() > MAX_NUMERIC_GROUPS {
+            let customer_values: Vec<f64> = {
+                let mut v: Vec<f64> = numbers.values().flatten().copied().collect();
+                v.sort_unstable_by(f64::total_cmp);
+                v
+            };
+            let bands = numeric_bands(&customer_values, integer);
+            let per_customer: Vec<String> = activity
+                .ids
+                .iter()
+                .map(|id| match numbers.get(id) {
+                    None => unknown.to_string(),
+                    Some(None) => blank.to_string(),
+                    Some(Some(v)) => bands[bands.partition_point(|b| b.0 <= *v).saturating_sub(1)].1.clone(),
+                })
+                .collect();
+            let order: Vec<String> = bands.into_iter().map(|b| b.1).chain([blank.to_string(), unknown.to_string()]).collect();
+            return Ok(Grouping::from_labels_in_order(&per_customer, &order));
+        }
+        let per_customer: Vec<String> = activity
+            .ids
+            .iter()
+            .map(|id| match (texts.get(id), numbers.get(id)) {
+                (Some(label), _) => label.clone(),
+                (None, Some(Some(v))) => v.to_string(),
+                (None, Some(None)) => blank.to_string(),
+                (None, None) => unknown.to_string(),
+            })
+            .collect();
+        if numeric {
+            // A few numeric values: one group each, in numeric order (not 10 before 9).
+            let order: Vec<String> = distinct.iter().map(f64::to_string).chain([blank.to_string(), unknown.to_string()]).collect();
+            return Ok(Grouping::from_labels_in_order(&per_customer, &order));
+        }
         Ok(Grouping::from_labels(&per_customer))
+    }
+
+    /// Groups from a label per customer position, in the order of `order`
+    /// (labels not in it are left out of the order and come last, sorted).
+    pub fn from_labels_in_order(per_customer: &[String], order: &[String]) -> Grouping {
+        let mut labels: Vec<String> = order.iter().filter(|l| per_customer.contains(l)).cloned().collect();
+        let mut rest: Vec<String> = per_customer.iter().filter(|l| !labels.contains(l)).cloned().collect();
+        rest.sort();
+        rest.dedup();
+        labels.extend(rest);
+        let index: HashMap<&str, u32> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+        let of = per_customer.iter().map(|l| index[l.as_str()]).collect();
+        Grouping { labels, of: Some(of) }
     }
 
     /// The group labels, in group order.
@@ -86,5 +177,25 @@ impl Grouping {
     /// Whether this is a real breakdown.
     pub fn is_grouped(&self) -> bool {
         self.of.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quintile_bands_of_ages_and_amounts() {
+        // Ages 18 … 37 (20 customers): cuts at the 4th, 8th, 12th and 16th
+        // values = 21, 25, 29, 33.
+        let ages: Vec<f64> = (18..38).map(f64::from).collect();
+        let labels: Vec<String> = numeric_bands(&ages, true).into_iter().map(|b| b.1).collect();
+        assert_eq!(labels, ["18–20", "21–24", "25–28", "29–32", "33–37"]);
+        // Repeated cut points merge: half the customers share one value.
+        let skewed = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.5, 3.0, 4.0, 9.5];
+        let bands = numeric_bands(&skewed, false);
+        let labels: Vec<&str> = bands.iter().map(|b| b.1.as_str()).collect();
+        // Cuts: 2nd → 1, 4th → 1, 6th → 1, 8th → 3 → edges 1, 3.
+        assert_eq!(labels, ["[1, 3)", "[3, 9.5]"]);
     }
 }
