@@ -177,6 +177,20 @@ impl Activity {
         Ok(builder.finish())
     }
 
+    /// The activity of the customers at `members` (positions), keeping the
+    /// whole data's first and last day so every part reports the same
+    /// periods.
+    pub fn subset(&self, members: &[usize]) -> Activity {
+        Activity {
+            ids: members.iter().map(|&c| self.ids[c].clone()).collect(),
+            days: members.iter().map(|&c| self.days[c].clone()).collect(),
+            orders: members.iter().map(|&c| self.orders[c].clone()).collect(),
+            revenue: members.iter().map(|&c| self.revenue[c].clone()).collect(),
+            last_day: self.last_day,
+            first_day: self.first_day,
+        }
+    }
+
     /// Number of customers.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -174,6 +174,18 @@ impl Grouping {
         }
     }
 
+    /// The customer positions of each group, in group order, for `customers`
+    /// customers.
+    pub fn members(&self, customers: usize) -> Vec<Vec<usize>> {
+        let mut members = vec![Vec::new(); self.labels.len()];
+        for c in 0..customers {
+            if let Some(g) = self.group_of(c as u32) {
+                members[g].push(c);
+            }
+        }
+        members
+    }
+
     /// Whether this is a real breakdown.
     pub fn is_grouped(&self) -> bool {
         self.of.is_some()

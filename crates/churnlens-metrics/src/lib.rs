@@ -203,12 +203,36 @@ impl Metrics {
     }
 
     /// The cohort matrix (see [`cohorts`]).
-    pub fn cohorts(&self) -> RecordBatch {
-        let cells = match self.as_of() {
-            Some(as_of) => cohorts::cohort_cells(&self.activity, &self.options.calendar, self.options.period, as_of),
-            None => Vec::new(),
-        };
-        cohorts::cohort_batch(&cells)
+    pub fn cohorts(&self) -> Result<RecordBatch> {
+        let as_of = self.as_of();
+        self.per_group(|activity| {
+            let cells = match as_of {
+                Some(as_of) => cohorts::cohort_cells(activity, &self.options.calendar, self.options.period, as_of),
+                None => Vec::new(),
+            };
+            cohorts::cohort_batch(&cells)
+        })
+    }
+
+    /// Runs `metric` on the whole activity, or on each group's and stacks
+    /// the results under a leading `group` column.
+    fn per_group(&self, metric: impl Fn(&Activity) -> RecordBatch) -> Result<RecordBatch> {
+        if !self.grouping.is_grouped() {
+            return Ok(metric(&self.activity));
+        }
+        let mut parts = Vec::new();
+        for (label, members) in self.grouping.labels().iter().zip(self.grouping.members(self.activity.len())) {
+            let batch = metric(&self.activity.subset(&members));
+            let mut fields = vec![arrow::datatypes::Field::new("group", arrow::datatypes::DataType::Utf8, false)];
+            fields.extend(batch.schema().fields().iter().map(|f| f.as_ref().clone()));
+            let mut columns: Vec<arrow::array::ArrayRef> = vec![std::sync::Arc::new(arrow::array::StringArray::from(vec![label.as_str(); batch.num_rows()]))];
+            columns.extend(batch.columns().iter().cloned());
+            parts.push(RecordBatch::try_new(std::sync::Arc::new(arrow::datatypes::Schema::new(fields)), columns)?);
+        }
+        match parts.first() {
+            Some(first) => Ok(arrow::compute::concat_batches(&first.schema(), &parts)?),
+            None => Ok(metric(&self.activity)),
+        }
     }
 
     /// Win-back within `within` days per period (see [`winback`]).
@@ -329,7 +353,21 @@ impl Metrics {
 
     /// Lifecycle stages and flows (see [`lifecycle`]).
     pub fn lifecycle(&self) -> lifecycle::Lifecycle {
+        self.lifecycle_of(&self.activity)
+    }
+
+    fn lifecycle_of(&self, activity: &Activity) -> lifecycle::Lifecycle {
         let as_of = self.as_of().unwrap_or(0);
-        lifecycle::lifecycle(&self.activity, self.options.rule(), &self.options.calendar, self.options.period, as_of)
+        lifecycle::lifecycle(activity, self.options.rule(), &self.options.calendar, self.options.period, as_of)
+    }
+
+    /// Lifecycle counts, per group with `--by`.
+    pub fn lifecycle_counts(&self) -> Result<RecordBatch> {
+        self.per_group(|activity| self.lifecycle_of(activity).counts_batch())
+    }
+
+    /// Lifecycle flows, per group with `--by`.
+    pub fn lifecycle_flows(&self) -> Result<RecordBatch> {
+        self.per_group(|activity| self.lifecycle_of(activity).flows_batch())
     }
 }

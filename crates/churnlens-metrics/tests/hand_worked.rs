@@ -119,12 +119,37 @@ fn breakdown_by_group_splits_the_counts() {
         let sum: u64 = rows.iter().filter(|r| r.span == t.span).map(|r| r.churned).sum();
         assert_eq!(sum, t.churned);
     }
+    // Cohorts and lifecycle split the same way, over the same six months.
+    let grouped = metrics(Grouping::from_labels(&["north".into(), "south".into(), "north".into(), "south".into()]));
+    let cohorts = grouped.cohorts().unwrap();
+    let rows: Vec<(&str, &str, u64)> = (0..cohorts.num_rows())
+        .map(|i| {
+            let text = |name: &str| cohorts.column_by_name(name).unwrap().as_string::<i32>().value(i);
+            (text("group"), text("cohort"), cohorts.column_by_name("cohort_size").unwrap().as_primitive::<arrow::datatypes::UInt64Type>().value(i))
+        })
+        .collect();
+    // north: A (January cohort, 6 cells), C (February, 5); south: B
+    // (January, 6), D (March, 4).
+    assert_eq!(rows.iter().filter(|r| r.0 == "north").count(), 11);
+    assert_eq!(rows.iter().filter(|r| r.0 == "south").count(), 10);
+    assert!(rows.contains(&("south", "2024-03", 1)));
+    let lifecycle = grouped.lifecycle_counts().unwrap();
+    assert_eq!(lifecycle.num_rows(), 12);
+    // June: north has C back (reactivated) and A lost; south has D churned and B lost.
+    let june: Vec<(String, u64, u64, u64)> = (0..12)
+        .filter(|&i| lifecycle.column_by_name("period").unwrap().as_string::<i32>().value(i) == "2024-06")
+        .map(|i| {
+            let count = |name: &str| lifecycle.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().value(i);
+            (lifecycle.column_by_name("group").unwrap().as_string::<i32>().value(i).to_string(), count("reactivated"), count("churned"), count("lost"))
+        })
+        .collect();
+    assert_eq!(june, [("north".to_string(), 1, 0, 1), ("south".to_string(), 0, 1, 1)]);
 }
 
 #[test]
 fn cohort_matrix_with_revenue_and_a_return() {
     use arrow::array::{AsArray, Float64Array};
-    let batch = metrics(Grouping::all()).cohorts();
+    let batch = metrics(Grouping::all()).cohorts().unwrap();
     let cohort = batch.column(0).as_string::<i32>();
     let offset = batch.column(2).as_primitive::<arrow::datatypes::UInt32Type>();
     let active = batch.column(4).as_primitive::<arrow::datatypes::UInt64Type>();

@@ -125,7 +125,7 @@ fn cdnow_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let Some(metrics) = cdnow_metrics() else { return };
     assert_eq!(metrics.activity().len(), 2357);
     assert_matches(&metrics.periods(), &fixture("cdnow/periods.csv"), &["period"], "periods");
-    assert_matches(&metrics.cohorts(), &fixture("cdnow/cohorts.csv"), &["cohort", "period"], "cohorts");
+    assert_matches(&metrics.cohorts().unwrap(), &fixture("cdnow/cohorts.csv"), &["cohort", "period"], "cohorts");
     assert_matches(&metrics.lifecycle().counts_batch(), &fixture("cdnow/lifecycle.csv"), &["period"], "lifecycle");
     let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
     assert_eq!(sweep.recommended, Some(303));
@@ -136,7 +136,7 @@ fn cdnow_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
 fn demo_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let metrics = demo_metrics();
     assert_matches(&metrics.periods(), &fixture("demo/periods.csv"), &["period"], "periods");
-    assert_matches(&metrics.cohorts(), &fixture("demo/cohorts.csv"), &["cohort", "period"], "cohorts");
+    assert_matches(&metrics.cohorts().unwrap(), &fixture("demo/cohorts.csv"), &["cohort", "period"], "cohorts");
     assert_matches(&metrics.lifecycle().counts_batch(), &fixture("demo/lifecycle.csv"), &["period"], "lifecycle");
     let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
     assert_eq!(sweep.recommended, Some(213));

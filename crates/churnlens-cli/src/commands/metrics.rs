@@ -126,9 +126,9 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
                 .collect::<Result<Vec<_>>>()?;
             metrics.day_retention(&measures)
         }
-        MetricKind::Cohorts => metrics.cohorts(),
-        MetricKind::Lifecycle if args.flows => metrics.lifecycle().flows_batch(),
-        MetricKind::Lifecycle => metrics.lifecycle().counts_batch(),
+        MetricKind::Cohorts => metrics.cohorts()?,
+        MetricKind::Lifecycle if args.flows => metrics.lifecycle_flows()?,
+        MetricKind::Lifecycle => metrics.lifecycle_counts()?,
         MetricKind::Window => return window(&metrics, args, lang),
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
