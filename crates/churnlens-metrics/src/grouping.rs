@@ -14,12 +14,23 @@ use crate::error::{MetricsError, Result};
 /// banded.
 pub const MAX_NUMERIC_GROUPS: usize = 10;
 
+/// How a banded column's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BandValues {
+    /// Whole numbers: inclusive labels, `18–24`.
+    Integer,
+    /// Real numbers: half-open labels, `[1.5, 3.2)`.
+    Decimal,
+    /// Day numbers (dates): inclusive labels, `1960-01-01–1975-03-02`.
+    Day,
+}
+
 /// Quintile bands of ascending `values` (one per customer): cut points at
 /// the nearest-rank 20/40/60/80% values, repeated cut points merged.
-/// Returns (lower bound, label) per band, ascending. Integer columns get
-/// inclusive labels (`18–24`), others half-open ones (`[1.5, 3.2)`); the
-/// last band closes at the largest value.
-pub fn numeric_bands(values: &[f64], integer: bool) -> Vec<(f64, String)> {
+/// Returns (lower bound, label) per band, ascending; the last band closes
+/// at the largest value.
+pub fn numeric_bands(values: &[f64], kind: BandValues) -> Vec<(f64, String)> {
+    let integer = kind != BandValues::Decimal;
     let (Some(&min), Some(&max)) = (values.first(), values.last()) else { return Vec::new() };
     let n = values.len();
     let mut edges = vec![min];
@@ -29,7 +40,11 @@ pub fn numeric_bands(values: &[f64], integer: bool) -> Vec<(f64, String)> {
             edges.push(cut);
         }
     }
-    let number = |v: f64| if integer { format!("{}", v as i64) } else { format!("{v}") };
+    let number = |v: f64| match kind {
+        BandValues::Integer => format!("{}", v as i64),
+        BandValues::Decimal => format!("{v}"),
+        BandValues::Day => crate::calendar::format_day(v as i32),
+    };
     edges
         .iter()
         .enumerate()
@@ -43,6 +58,14 @@ pub fn numeric_bands(values: &[f64], integer: bool) -> Vec<(f64, String)> {
             (lo, label)
         })
         .collect()
+}
+
+/// One value as a group label.
+fn value_label(value: f64, kind: BandValues) -> String {
+    match kind {
+        BandValues::Day => crate::calendar::format_day(value as i32),
+        _ => value.to_string(),
+    }
 }
 
 /// Customer → group assignment.
@@ -86,14 +109,22 @@ impl Grouping {
         })?;
         let blank = lang.pick("(blank)", "（空）");
         let unknown = lang.pick("(unknown)", "（未知）");
-        let numeric = batches.first().is_some_and(|b| b.column(1).data_type().is_numeric());
+        let data_type = batches.first().map(|b| b.column(1).data_type().clone());
+        let temporal = data_type.as_ref().is_some_and(|t| matches!(t, DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)));
+        let numeric = temporal || data_type.as_ref().is_some_and(DataType::is_numeric);
         let mut texts: HashMap<String, String> = HashMap::new();
         let mut numbers: HashMap<String, Option<f64>> = HashMap::new();
         for batch in &batches {
             let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
             let ids = ids.as_string::<i32>();
             if numeric {
-                let values = arrow::compute::cast(batch.column(1), &DataType::Float64)?;
+                // Dates and times band by day number.
+                let values = if temporal {
+                    let days = arrow::compute::cast(batch.column(1), &DataType::Date32)?;
+                    arrow::compute::cast(&arrow::compute::cast(&days, &DataType::Int32)?, &DataType::Float64)?
+                } else {
+                    arrow::compute::cast(batch.column(1), &DataType::Float64)?
+                };
                 let values = values.as_primitive::<arrow::datatypes::Float64Type>();
                 for row in (0..batch.num_rows()).filter(|&r| !ids.is_null(r)) {
                     numbers.insert(ids.value(row).to_string(), (!values.is_null(row)).then(|| values.value(row)));
@@ -107,7 +138,11 @@ impl Grouping {
                 }
             }
         }
-        let integer = batches.first().is_some_and(|b| b.column(1).data_type().is_integer());
+        let kind = match &data_type {
+            _ if temporal => BandValues::Day,
+            Some(t) if t.is_integer() => BandValues::Integer,
+            _ => BandValues::Decimal,
+        };
         let mut distinct: Vec<f64> = numbers.values().flatten().copied().collect();
         distinct.sort_unstable_by(f64::total_cmp);
         distinct.dedup();
@@ -117,7 +152,7 @@ impl Grouping {
                 v.sort_unstable_by(f64::total_cmp);
                 v
             };
-            let bands = numeric_bands(&customer_values, integer);
+            let bands = numeric_bands(&customer_values, kind);
             let per_customer: Vec<String> = activity
                 .ids
                 .iter()
@@ -135,14 +170,14 @@ impl Grouping {
             .iter()
             .map(|id| match (texts.get(id), numbers.get(id)) {
                 (Some(label), _) => label.clone(),
-                (None, Some(Some(v))) => v.to_string(),
+                (None, Some(Some(v))) => value_label(*v, kind),
                 (None, Some(None)) => blank.to_string(),
                 (None, None) => unknown.to_string(),
             })
             .collect();
         if numeric {
             // A few numeric values: one group each, in numeric order (not 10 before 9).
-            let order: Vec<String> = distinct.iter().map(f64::to_string).chain([blank.to_string(), unknown.to_string()]).collect();
+            let order: Vec<String> = distinct.iter().map(|v| value_label(*v, kind)).chain([blank.to_string(), unknown.to_string()]).collect();
             return Ok(Grouping::from_labels_in_order(&per_customer, &order));
         }
         Ok(Grouping::from_labels(&per_customer))
@@ -201,13 +236,18 @@ mod tests {
         // Ages 18 … 37 (20 customers): cuts at the 4th, 8th, 12th and 16th
         // values = 21, 25, 29, 33.
         let ages: Vec<f64> = (18..38).map(f64::from).collect();
-        let labels: Vec<String> = numeric_bands(&ages, true).into_iter().map(|b| b.1).collect();
+        let labels: Vec<String> = numeric_bands(&ages, BandValues::Integer).into_iter().map(|b| b.1).collect();
         assert_eq!(labels, ["18–20", "21–24", "25–28", "29–32", "33–37"]);
         // Repeated cut points merge: half the customers share one value.
         let skewed = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.5, 3.0, 4.0, 9.5];
-        let bands = numeric_bands(&skewed, false);
+        let bands = numeric_bands(&skewed, BandValues::Decimal);
         let labels: Vec<&str> = bands.iter().map(|b| b.1.as_str()).collect();
         // Cuts: 2nd → 1, 4th → 1, 6th → 1, 8th → 3 → edges 1, 3.
         assert_eq!(labels, ["[1, 3)", "[3, 9.5]"]);
+        // Dates band by day: ten consecutive days → cuts at the 2nd, 4th, 6th, 8th.
+        let first = crate::calendar::parse_day("1990-01-01").unwrap();
+        let days: Vec<f64> = (0..10).map(|d| f64::from(first + d)).collect();
+        let labels: Vec<String> = numeric_bands(&days, BandValues::Day).into_iter().map(|b| b.1).collect();
+        assert_eq!(labels, ["1990-01-01–1990-01-01", "1990-01-02–1990-01-03", "1990-01-04–1990-01-05", "1990-01-06–1990-01-07", "1990-01-08–1990-01-10"]);
     }
 }
