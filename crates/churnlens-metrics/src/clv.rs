@@ -20,15 +20,15 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Float64Array, StringArray, UInt64Array};
+use arrow::array::{ArrayRef, Float64Array, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
 use crate::activity::Activity;
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::grouping::Grouping;
-use crate::periods::PeriodRow;
-use crate::spells::{Spell, median_of_sorted_f64};
+use crate::periods::{PeriodRow, leading_columns};
+use crate::spells::{Spell, median_of_sorted};
 
 /// Days in the "last year" and in the revenue-impact look-back.
 pub const YEAR_DAYS: i32 = 365;
@@ -133,7 +133,7 @@ pub fn clv_rows(
         values.sort_unstable_by(f64::total_cmp);
         row.customers = values.len() as u64;
         row.historical_mean = (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
-        row.historical_median = (!values.is_empty()).then(|| median_of_sorted_f64(values));
+        row.historical_median = (!values.is_empty()).then(|| median_of_sorted(values));
         let rates: Vec<f64> = period_rows
             .iter()
             .filter(|r| r.group == row.group && r.span.start >= year_start && r.span.end <= year_end)
@@ -224,16 +224,7 @@ pub fn revenue_impact_rows(
 
 /// The revenue-impact rows as a record batch.
 pub fn revenue_impact_batch(rows: &[RevenueImpactRow], grouped: bool) -> RecordBatch {
-    let mut fields = Vec::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    if grouped {
-        fields.push(Field::new("group", DataType::Utf8, false));
-        columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.group.as_str()))));
-    }
-    fields.push(Field::new("period", DataType::Utf8, false));
-    columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))));
-    fields.push(Field::new("period_start", DataType::Date32, false));
-    columns.push(Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.start))));
+    let (mut fields, mut columns) = leading_columns(rows.iter().map(|r| (r.group.as_str(), &r.span)), grouped);
     fields.push(Field::new("churned", DataType::UInt64, false));
     columns.push(Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.churned))));
     fields.push(Field::new("revenue_lost_12m", DataType::Float64, false));

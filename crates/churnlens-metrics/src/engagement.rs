@@ -32,7 +32,7 @@ use crate::Engine;
 use crate::activity::Activity;
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::error::{MetricsError, Result};
-use crate::spells::median_of_sorted_f64;
+use crate::spells::median_of_sorted;
 
 /// Component weights: recency, frequency, events, duration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -251,7 +251,7 @@ pub fn engagement_rows(
                 customers: n as u64,
                 bands,
                 mean: (n > 0).then(|| scores.iter().sum::<f64>() / n as f64),
-                median: (n > 0).then(|| median_of_sorted_f64(&scores)),
+                median: (n > 0).then(|| median_of_sorted(&scores)),
             }
         })
         .collect()

@@ -185,6 +185,11 @@ impl Metrics {
         self.options.as_of.or(self.activity.last_day)
     }
 
+    /// The first reported day and the end of observation, when there is any activity.
+    fn bounds(&self) -> Option<(i32, i32)> {
+        Some((self.first_day()?, self.as_of()?))
+    }
+
     fn first_day(&self) -> Option<i32> {
         let first = self.activity.first_day?;
         Some(self.options.from.map_or(first, |f| f.max(first)))
@@ -192,7 +197,7 @@ impl Metrics {
 
     /// Churn and retention per period (see [`periods`]).
     pub fn period_rows(&self) -> Vec<periods::PeriodRow> {
-        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else { return Vec::new() };
+        let Some((first, as_of)) = self.bounds() else { return Vec::new() };
         let spells = spells::spells_with(&self.activity, self.options.rule());
         periods::period_rows(&spells, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
     }
@@ -240,24 +245,22 @@ impl Metrics {
         if within < 1 {
             return Err(MetricsError::Options(format!("win-back horizon {within}: give at least 1 day")));
         }
-        let rows = match (self.first_day(), self.as_of()) {
-            (Some(first), Some(as_of)) => {
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| {
                 let spells = spells::spells_with(&self.activity, self.options.rule());
                 winback::winback_rows(&spells, within, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
-            }
-            _ => Vec::new(),
-        };
+            })
+            .unwrap_or_default();
         Ok(winback::winback_batch(&rows, self.grouping.is_grouped()))
     }
 
     /// Purchase days per customer per period (see [`stickiness`]).
     pub fn stickiness(&self) -> RecordBatch {
-        let rows = match (self.first_day(), self.as_of()) {
-            (Some(first), Some(as_of)) => {
-                stickiness::stickiness_rows(&self.activity, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
-            }
-            _ => Vec::new(),
-        };
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| stickiness::stickiness_rows(&self.activity, &self.options.calendar, self.options.period, first, as_of, &self.grouping))
+            .unwrap_or_default();
         stickiness::stickiness_batch(&rows, self.grouping.is_grouped())
     }
 
@@ -275,7 +278,7 @@ impl Metrics {
         if let Some(w) = windows.iter().find(|w| **w < 1) {
             return Err(MetricsError::Options(format!("window {w}: windows must be at least 1 day")));
         }
-        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else {
+        let Some((first, as_of)) = self.bounds() else {
             return Ok(window::WindowSweep { rows: Vec::new(), gaps: 0, quantiles: Vec::new(), max_false_churn, recommended: None });
         };
         Ok(window::sweep(&self.activity, windows, max_false_churn, &self.options.calendar, self.options.period, first, as_of))
@@ -283,34 +286,31 @@ impl Metrics {
 
     /// Retention by days since the first purchase (see [`day_retention`]).
     pub fn day_retention(&self, measures: &[day_retention::DayMeasure]) -> RecordBatch {
-        let rows = match self.as_of() {
-            Some(as_of) => day_retention::day_retention(&self.activity, &self.options.calendar, self.options.period, as_of, measures),
-            None => Vec::new(),
-        };
+        let rows = self
+            .as_of()
+            .map(|as_of| day_retention::day_retention(&self.activity, &self.options.calendar, self.options.period, as_of, measures))
+            .unwrap_or_default();
         day_retention::day_retention_batch(&rows)
     }
 
     /// Historical and textbook CLV per group (see [`clv`]).
     pub fn clv(&self) -> RecordBatch {
-        let rows = match (self.first_day(), self.as_of()) {
-            (Some(first), Some(as_of)) => {
-                let period_rows = self.period_rows();
-                clv::clv_rows(&self.activity, &period_rows, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
-            }
-            _ => Vec::new(),
-        };
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| clv::clv_rows(&self.activity, &self.period_rows(), &self.options.calendar, self.options.period, first, as_of, &self.grouping))
+            .unwrap_or_default();
         clv::clv_batch(&rows, self.grouping.is_grouped())
     }
 
     /// Revenue of churned customers in their last 12 months, per period (see [`clv`]).
     pub fn revenue_impact(&self) -> RecordBatch {
-        let rows = match (self.first_day(), self.as_of()) {
-            (Some(first), Some(as_of)) => {
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| {
                 let spells = spells::spells_with(&self.activity, self.options.rule());
                 clv::revenue_impact_rows(&self.activity, &spells, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
-            }
-            _ => Vec::new(),
-        };
+            })
+            .unwrap_or_default();
         clv::revenue_impact_batch(&rows, self.grouping.is_grouped())
     }
 
@@ -326,10 +326,10 @@ impl Metrics {
             .enumerate()
             .filter_map(|(c, days)| Some((*days.first()?, channels.labels()[channels.group_of(c as u32)?].clone())))
             .collect();
-        let rows = match (self.first_day(), self.as_of()) {
-            (Some(first), Some(as_of)) => acquisition::cac_rows(&spend, &new, &self.options.calendar, self.options.period, first, as_of),
-            _ => Vec::new(),
-        };
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| acquisition::cac_rows(&spend, &new, &self.options.calendar, self.options.period, first, as_of))
+            .unwrap_or_default();
         Ok(acquisition::cac_batch(&rows))
     }
 
@@ -339,7 +339,7 @@ impl Metrics {
     pub async fn engagement(&self, engine: &Engine, weights: engagement::Weights, per_customer: bool) -> Result<RecordBatch> {
         engagement::check_weights(weights)?;
         let events = engagement::Events::load(engine, &self.activity, &self.options.calendar).await?;
-        let (Some(first), Some(as_of)) = (self.first_day(), self.as_of()) else {
+        let Some((first, as_of)) = self.bounds() else {
             return Ok(if per_customer { engagement::customer_scores_batch(&self.activity, &[]) } else { engagement::engagement_batch(&[]) });
         };
         let scoring = engagement::Scoring { window: self.options.window, weights };

@@ -161,21 +161,28 @@ pub fn period_rows(spells: &[Spell], calendar: &Calendar, period: Period, first_
     rows
 }
 
+/// The leading columns of a per-period batch: `group` (only when grouped),
+/// `period` and `period_start`, from each row's (group, period).
+pub(crate) fn leading_columns<'a>(keys: impl Iterator<Item = (&'a str, &'a PeriodSpan)> + Clone, grouped: bool) -> (Vec<Field>, Vec<ArrayRef>) {
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    if grouped {
+        fields.push(Field::new("group", DataType::Utf8, false));
+        columns.push(Arc::new(StringArray::from_iter_values(keys.clone().map(|(g, _)| g))));
+    }
+    fields.push(Field::new("period", DataType::Utf8, false));
+    columns.push(Arc::new(StringArray::from_iter_values(keys.clone().map(|(_, s)| s.label.as_str()))));
+    fields.push(Field::new("period_start", DataType::Date32, false));
+    columns.push(Arc::new(Date32Array::from_iter_values(keys.map(|(_, s)| s.start))));
+    (fields, columns)
+}
+
 /// The rows as an Arrow record batch (rates in percent; the `group` column
 /// only when grouped).
 pub fn period_batch(rows: &[PeriodRow], grouped: bool) -> RecordBatch {
     let u = |f: fn(&PeriodRow) -> u64| Arc::new(UInt64Array::from_iter_values(rows.iter().map(f))) as ArrayRef;
     let r = |f: fn(&PeriodRow) -> Option<f64>| Arc::new(rows.iter().map(f).collect::<Float64Array>()) as ArrayRef;
-    let mut fields = Vec::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    if grouped {
-        fields.push(Field::new("group", DataType::Utf8, false));
-        columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.group.as_str()))));
-    }
-    fields.push(Field::new("period", DataType::Utf8, false));
-    columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))));
-    fields.push(Field::new("period_start", DataType::Date32, false));
-    columns.push(Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.start))));
+    let (mut fields, mut columns) = leading_columns(rows.iter().map(|r| (r.group.as_str(), &r.span)), grouped);
     fields.push(Field::new("period_end", DataType::Date32, false));
     columns.push(Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.end))));
     for (name, column) in [

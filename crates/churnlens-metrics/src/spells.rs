@@ -52,24 +52,14 @@ impl ChurnRule {
     }
 }
 
-/// [`median_of_sorted`] for real numbers.
-pub fn median_of_sorted_f64(sorted: &[f64]) -> f64 {
-    let n = sorted.len();
-    match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => sorted[n / 2],
-        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
-}
-
 /// Median of ascending values (mean of the middle two for an even count);
 /// 0 for none.
-pub fn median_of_sorted(sorted: &[i32]) -> f64 {
+pub fn median_of_sorted<T: Copy + Into<f64>>(sorted: &[T]) -> f64 {
     let n = sorted.len();
     match n {
         0 => 0.0,
-        _ if n % 2 == 1 => f64::from(sorted[n / 2]),
-        _ => (f64::from(sorted[n / 2 - 1]) + f64::from(sorted[n / 2])) / 2.0,
+        _ if n % 2 == 1 => sorted[n / 2].into(),
+        _ => (sorted[n / 2 - 1].into() + sorted[n / 2].into()) / 2.0,
     }
 }
 

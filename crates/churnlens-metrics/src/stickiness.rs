@@ -8,13 +8,15 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Float64Array, StringArray, UInt64Array};
+use arrow::array::{Float64Array, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
 use crate::activity::Activity;
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::grouping::Grouping;
+use crate::periods::leading_columns;
+use crate::spells::median_of_sorted;
 
 /// Buckets of purchase days per period: (lowest, highest, column name).
 pub const BUCKETS: [(u32, u32, &str); 6] =
@@ -78,8 +80,7 @@ pub fn stickiness_rows(activity: &Activity, calendar: &Calendar, period: Period,
             }
             let len = values.len();
             let mean_days = (len > 0).then(|| values.iter().map(|&n| f64::from(n)).sum::<f64>() / len as f64);
-            let median_days =
-                (len > 0).then(|| if len % 2 == 1 { f64::from(values[len / 2]) } else { (f64::from(values[len / 2 - 1]) + f64::from(values[len / 2])) / 2.0 });
+            let median_days = (len > 0).then(|| median_of_sorted(values));
             StickinessRow { group: labels[g].clone(), span: span.clone(), customers: len as u64, buckets, mean_days, median_days }
         })
         .collect()
@@ -87,16 +88,7 @@ pub fn stickiness_rows(activity: &Activity, calendar: &Calendar, period: Period,
 
 /// The rows as a record batch (the `group` column only when grouped).
 pub fn stickiness_batch(rows: &[StickinessRow], grouped: bool) -> RecordBatch {
-    let mut fields = Vec::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    if grouped {
-        fields.push(Field::new("group", DataType::Utf8, false));
-        columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.group.as_str()))));
-    }
-    fields.push(Field::new("period", DataType::Utf8, false));
-    columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))));
-    fields.push(Field::new("period_start", DataType::Date32, false));
-    columns.push(Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.start))));
+    let (mut fields, mut columns) = leading_columns(rows.iter().map(|r| (r.group.as_str(), &r.span)), grouped);
     fields.push(Field::new("customers", DataType::UInt64, false));
     columns.push(Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.customers))));
     for (b, (_, _, name)) in BUCKETS.iter().enumerate() {

@@ -16,12 +16,13 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Float64Array, StringArray, UInt64Array};
+use arrow::array::{Float64Array, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::grouping::Grouping;
+use crate::periods::leading_columns;
 use crate::spells::Spell;
 
 /// Default win-back horizon D in days.
@@ -79,16 +80,7 @@ pub fn winback_rows(spells: &[Spell], within: i32, calendar: &Calendar, period: 
 
 /// The rows as a record batch (the `group` column only when grouped).
 pub fn winback_batch(rows: &[WinbackRow], grouped: bool) -> RecordBatch {
-    let mut fields = Vec::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    if grouped {
-        fields.push(Field::new("group", DataType::Utf8, false));
-        columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.group.as_str()))));
-    }
-    fields.push(Field::new("period", DataType::Utf8, false));
-    columns.push(Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))));
-    fields.push(Field::new("period_start", DataType::Date32, false));
-    columns.push(Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.span.start))));
+    let (mut fields, mut columns) = leading_columns(rows.iter().map(|r| (r.group.as_str(), &r.span)), grouped);
     for (name, values) in [
         ("churned", rows.iter().map(|r| r.churned).collect::<Vec<_>>()),
         ("observable", rows.iter().map(|r| r.observable).collect()),
