@@ -143,15 +143,11 @@ impl Grouping {
             Some(t) if t.is_integer() => BandValues::Integer,
             _ => BandValues::Decimal,
         };
-        let mut distinct: Vec<f64> = numbers.values().flatten().copied().collect();
-        distinct.sort_unstable_by(f64::total_cmp);
+        let mut customer_values: Vec<f64> = numbers.values().flatten().copied().collect();
+        customer_values.sort_unstable_by(f64::total_cmp);
+        let mut distinct = customer_values.clone();
         distinct.dedup();
         if numeric && distinct.len() > MAX_NUMERIC_GROUPS {
-            let customer_values: Vec<f64> = {
-                let mut v: Vec<f64> = numbers.values().flatten().copied().collect();
-                v.sort_unstable_by(f64::total_cmp);
-                v
-            };
             let bands = numeric_bands(&customer_values, kind);
             let per_customer: Vec<String> = activity
                 .ids
