@@ -1,0 +1,4 @@
+//! Statistics: special functions, linear algebra and the models built on them.
+
+pub mod linalg;
+pub mod special;
