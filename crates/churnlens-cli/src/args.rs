@@ -68,6 +68,12 @@ pub enum Command {
     /// cac: marketing spend ÷ new customers per period and customers.channel.
     /// engagement: weighted percentile scores of recency, purchase days, events
     /// and event duration in the last --window days (--weights, --customers).
+    /// mrr: each customer's MRR on the day before a period vs its last day:
+    /// new, reactivation, expansion, contraction, churned; GRR, NRR, revenue
+    /// churn beside logo churn, ARPA, quick ratio.
+    /// --source subscriptions: churn, retention and winback from subscription
+    /// start/end dates (subscribed on start … end − 1; churn date = end).
+    /// --source snapshot: the share of snapshot customers labelled churned.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -104,6 +110,20 @@ pub enum MetricKind {
     Cac,
     /// Engagement score 0–100: distribution per period, or per customer. 活跃度评分
     Engagement,
+    /// Recurring revenue from subscriptions: MRR movements, GRR/NRR, ARPA, quick ratio. 订阅经常性收入
+    Mrr,
+}
+
+/// Where churn comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ChurnSource {
+    /// Purchases in `orders`, with the churn window (non-contractual). 订单
+    #[default]
+    Orders,
+    /// Start and end dates in `subscriptions` (contractual). 订阅
+    Subscriptions,
+    /// The churn label of the `snapshot` table. 快照流失标签
+    Snapshot,
 }
 
 /// `churnlens metrics`.
@@ -112,6 +132,10 @@ pub struct MetricsArgs {
     /// The metric.
     #[arg(value_enum)]
     pub metric: MetricKind,
+    /// Churn, retention, winback: where churn comes from — orders (window rule),
+    /// subscriptions (end dates) or snapshot (churn label, churn only). 流失数据来源
+    #[arg(long, value_enum, default_value_t)]
+    pub source: ChurnSource,
     /// Period: day, week, month, quarter, year. 统计周期
     #[arg(long, default_value = "month")]
     pub period: String,

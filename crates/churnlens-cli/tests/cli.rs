@@ -369,3 +369,57 @@ fn numeric_breakdowns_are_banded_in_numeric_order() {
     let groups: Vec<&str> = text.lines().skip(1).filter(|l| l.contains(",2024-01,")).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(groups, ["9", "10", "11", "(unknown)"]);
 }
+
+#[test]
+fn snapshot_and_subscription_churn_and_mrr() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Snapshot: month-to-month 2 of 3 churned, two-year 0 of 2; overall 2 of 5.
+    let snapshot = dir.path().join("snapshot.csv");
+    std::fs::write(&snapshot, "customerID,Contract,Churn\nA,Month-to-month,Yes\nB,Month-to-month,Yes\nC,Month-to-month,No\nD,Two year,No\nE,Two year,No\n")
+        .unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "snapshot"]).arg(&snapshot).assert().success();
+    churnlens()
+        .args(["metrics", "churn", "--source", "snapshot", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout("customers,churned,churn_rate_pct\n5,2,40.0\n");
+    churnlens()
+        .args(["metrics", "churn", "--source", "snapshot", "--by", "Contract", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Month-to-month,3,2,66.66666666666").and(predicate::str::contains("Two year,2,0,0")));
+    // Snapshot data has no periods: other metrics say so.
+    churnlens().args(["metrics", "retention", "--source", "snapshot", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churn metric only"));
+
+    // Subscriptions: P pays 10 from January; Q 20 from January, cancelled
+    // 03-05; S 15 from January, upgraded to 25 on 02-10. Observed to 03-31:
+    // Jan new 45; Feb expansion 10 (55); Mar Q churned (35): logo churn
+    // 1/3, revenue churn 20/55.
+    let subscriptions = dir.path().join("subscriptions.csv");
+    std::fs::write(
+        &subscriptions,
+        "客户编号,套餐,开始日期,结束日期,月费\nP,基础,2024-01-10,,10\nQ,高级,2024-01-20,2024-03-05,20\nS,基础,2024-01-05,2024-02-10,15\nS,高级,2024-02-10,,25\n",
+    )
+    .unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "subscriptions"]).arg(&subscriptions).assert().success();
+    let out = churnlens().args(["metrics", "mrr", "--to", "2024-03-31", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let column = |name: &str| rows.as_array().unwrap().iter().map(|r| r[name].clone()).collect::<Vec<_>>();
+    assert_eq!(column("period"), ["2024-01", "2024-02", "2024-03"]);
+    assert_eq!(column("mrr_end"), [45.0, 55.0, 35.0]);
+    assert_eq!(column("expansion"), [0.0, 10.0, 0.0]);
+    assert_eq!(column("churned"), [0.0, 0.0, 20.0]);
+    let march = &rows[2];
+    assert!((march["logo_churn_pct"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+    assert!((march["gross_revenue_churn_pct"].as_f64().unwrap() - 2000.0 / 55.0).abs() < 1e-9);
+    // Contractual churn: Q's cancellation is March's one churn of a base of 3.
+    churnlens()
+        .args(["metrics", "churn", "--source", "subscriptions", "--to", "2024-03-31", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-03,2024-03-01,2024-03-31,3,1,2,33.3333333"));
+}

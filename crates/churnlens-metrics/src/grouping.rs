@@ -102,6 +102,12 @@ impl Grouping {
             .into_iter()
             .find(|t| engine.tables().iter().any(|x| x == t))
             .ok_or(MetricsError::MissingTable { table: "customers", hint: "churnlens import --as customers FILE" })?;
+        Grouping::by_column_of(engine, table, activity, column, lang).await
+    }
+
+    /// [`Grouping::by_column`] with the attribute read from `table`
+    /// (`customers` or `snapshot`).
+    pub async fn by_column_of(engine: &Engine, table: &'static str, activity: &Activity, column: &str, lang: Lang) -> Result<Grouping> {
         let quoted = column.replace('"', "\"\"");
         let batches = engine.sql(&format!("SELECT customer_id, \"{quoted}\" FROM {table}")).await.map_err(|e| match e {
             MetricsError::Query(_) => MetricsError::UnknownColumn { table, column: column.to_string() },

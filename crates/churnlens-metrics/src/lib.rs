@@ -37,6 +37,12 @@
 //!   distribution per period.
 //! * **Acquisition** ([`acquisition`]): lead conversion per source and CAC
 //!   per channel and period.
+//! * **Contractual churn and MRR** ([`subscriptions`]): churn, retention
+//!   and win-back from subscription start and end dates; MRR movements
+//!   (new, expansion, contraction, churned, reactivation), gross and net
+//!   revenue retention, revenue churn beside logo churn, ARPA, quick ratio.
+//! * **Snapshot churn** ([`snapshot`]): the share of customers a
+//!   `snapshot` table labels churned, per group of any of its columns.
 //! * **Choosing the window** ([`window`]): churn rate, false churn and the
 //!   share of repeat gaps beyond W for a range of windows, and the smallest
 //!   W at which few churn labels are later reversed.
@@ -61,8 +67,10 @@ pub mod intervals;
 pub mod lifecycle;
 pub mod nps;
 pub mod periods;
+pub mod snapshot;
 pub mod spells;
 pub mod stickiness;
+pub mod subscriptions;
 pub mod winback;
 pub mod window;
 
@@ -137,6 +145,90 @@ impl MetricsOptions {
 pub async fn conversion_by_period(engine: &Engine, options: &MetricsOptions) -> Result<RecordBatch> {
     let leads = acquisition::load_leads(engine, &options.calendar).await?;
     Ok(acquisition::conversion_batch(&acquisition::conversion_rows(&leads, &options.calendar, options.period, options.as_of)))
+}
+
+/// Churn per group of a `snapshot` column (see [`snapshot`]); needs no orders.
+pub async fn snapshot_churn(engine: &Engine, options: &MetricsOptions) -> Result<RecordBatch> {
+    let rows = snapshot::snapshot_churn_rows(engine, options.by.as_deref(), options.lang).await?;
+    Ok(snapshot::snapshot_churn_batch(&rows, options.by.is_some()))
+}
+
+/// Contractual metrics over the `subscriptions` table (see [`subscriptions`]).
+pub struct ContractMetrics {
+    subscriptions: subscriptions::Subscriptions,
+    grouping: Grouping,
+    options: MetricsOptions,
+    today: i32,
+}
+
+impl ContractMetrics {
+    /// Reads the subscriptions (and the `--by` attribute) once.
+    pub async fn load(engine: &Engine, options: MetricsOptions) -> Result<ContractMetrics> {
+        let subscriptions = subscriptions::Subscriptions::load(engine, &options.calendar).await?;
+        let grouping = match options.by.as_deref() {
+            Some(column) => Grouping::by_column(engine, &subscriptions.customers(), column, options.lang).await?,
+            None => Grouping::all(),
+        };
+        let today = options.calendar.day_of().of_micros(chrono::Utc::now().timestamp_micros());
+        Ok(ContractMetrics { subscriptions, grouping, options, today })
+    }
+
+    /// Metrics over subscriptions already in memory; `today` bounds the
+    /// default end of observation (see [`subscriptions::Subscriptions::last_day`]).
+    pub fn from_subscriptions(subscriptions: subscriptions::Subscriptions, grouping: Grouping, options: MetricsOptions, today: i32) -> ContractMetrics {
+        ContractMetrics { subscriptions, grouping, options, today }
+    }
+
+    /// The subscriptions read.
+    pub fn subscriptions(&self) -> &subscriptions::Subscriptions {
+        &self.subscriptions
+    }
+
+    /// End of observation: `--to`, else the latest start or end up to today.
+    pub fn as_of(&self) -> Option<i32> {
+        self.options.as_of.or_else(|| self.subscriptions.last_day(self.today))
+    }
+
+    fn bounds(&self) -> Option<(i32, i32)> {
+        let first = self.subscriptions.first_day()?;
+        Some((self.options.from.map_or(first, |f| f.max(first)), self.as_of()?))
+    }
+
+    /// Contractual churn and retention per period (see [`periods`]).
+    pub fn period_rows(&self) -> Vec<periods::PeriodRow> {
+        let Some((first, as_of)) = self.bounds() else { return Vec::new() };
+        periods::period_rows(&self.subscriptions.spells(), &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+    }
+
+    /// [`ContractMetrics::period_rows`] as a record batch.
+    pub fn periods(&self) -> RecordBatch {
+        periods::period_batch(&self.period_rows(), self.grouping.is_grouped())
+    }
+
+    /// Win-back of cancelled subscribers within `within` days (see [`winback`]).
+    pub fn winback(&self, within: i32) -> Result<RecordBatch> {
+        if within < 1 {
+            return Err(MetricsError::Options(format!("win-back horizon {within}: give at least 1 day")));
+        }
+        let rows = self
+            .bounds()
+            .map(|(first, as_of)| {
+                winback::winback_rows(&self.subscriptions.spells(), within, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+            })
+            .unwrap_or_default();
+        Ok(winback::winback_batch(&rows, self.grouping.is_grouped()))
+    }
+
+    /// MRR movements per period.
+    pub fn mrr_rows(&self) -> Vec<subscriptions::MrrRow> {
+        let Some((first, as_of)) = self.bounds() else { return Vec::new() };
+        subscriptions::mrr_rows(&self.subscriptions, &self.options.calendar, self.options.period, first, as_of, &self.grouping)
+    }
+
+    /// [`ContractMetrics::mrr_rows`] as a record batch.
+    pub fn mrr(&self) -> RecordBatch {
+        subscriptions::mrr_batch(&self.mrr_rows(), self.grouping.is_grouped())
+    }
 }
 
 /// Metrics over one workspace's orders.

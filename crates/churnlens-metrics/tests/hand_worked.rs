@@ -606,3 +606,106 @@ fn engagement_scores_are_weighted_percentiles() {
     assert!((rows[3].mean.unwrap() - (expected.iter().sum::<f64>() / 3.0)).abs() < 1e-9);
     assert!((rows[3].median.unwrap() - expected[1]).abs() < 1e-9);
 }
+
+/// Subscriptions (monthly amounts), observed to 2024-04-30:
+///
+/// | customer | rows |
+/// |---|---|
+/// | P | 01-10 → (open), 10 |
+/// | Q | 01-20 → 03-05, 20 (cancels in March) |
+/// | R | 02-01 → 02-15, 30 (in and out within February); 04-01 → (open), 30 |
+/// | S | 01-05 → 02-10, 15; upgrade 02-10 → 04-10, 25; downgrade 04-10 → (open), 5 |
+/// | U | 03-01 → (open), no amount (subscribed, not paying) |
+fn subscriptions() -> churnlens_metrics::ContractMetrics {
+    let subscriptions = churnlens_metrics::subscriptions::Subscriptions::from_rows(&[
+        ("P", "2024-01-10", None, 10.0),
+        ("Q", "2024-01-20", Some("2024-03-05"), 20.0),
+        ("R", "2024-02-01", Some("2024-02-15"), 30.0),
+        ("R", "2024-04-01", None, 30.0),
+        ("S", "2024-01-05", Some("2024-02-10"), 15.0),
+        ("S", "2024-02-10", Some("2024-04-10"), 25.0),
+        ("S", "2024-04-10", None, 5.0),
+        ("U", "2024-03-01", None, 0.0),
+    ]);
+    let options = MetricsOptions { as_of: parse_day("2024-04-30"), ..MetricsOptions::default() };
+    churnlens_metrics::ContractMetrics::from_subscriptions(subscriptions, Grouping::all(), options, parse_day("2024-04-30").unwrap())
+}
+
+#[test]
+fn contractual_churn_from_subscription_end_dates() {
+    let metrics = subscriptions();
+    let rows = metrics.period_rows();
+    let labels: Vec<&str> = rows.iter().map(|r| r.span.label.as_str()).collect();
+    // From the first start (S, 01-05) to the end of observation.
+    assert_eq!(labels, ["2024-01", "2024-02", "2024-03", "2024-04"]);
+    // Spells: P [01-10, open); Q [01-20, 03-05); R [02-01, 02-15) and
+    // [04-01, open); S's three rows touch, so one spell [01-05, open);
+    // U [03-01, open).
+    // (active_start, new, reactivated, churned, active_end, retained):
+    // Jan: P, Q, S new, all subscribed on 01-31.
+    // Feb: base 3; R new and gone (02-15); end 3; the base all stays.
+    // Mar: base 3; U new; Q churns 03-05; end P, S, U.
+    // Apr: base 3; R back; nobody churns; end 4.
+    let counts: Vec<(u64, u64, u64, u64, u64, u64)> =
+        rows.iter().map(|r| (r.active_start, r.new, r.reactivated, r.churned, r.active_end, r.retained)).collect();
+    assert_eq!(counts, [(0, 3, 0, 0, 3, 0), (3, 1, 0, 1, 3, 3), (3, 1, 0, 1, 3, 2), (3, 0, 1, 0, 4, 3)]);
+    // Churn rates: Feb 1/3 (R churned though not in the base — the same
+    // definition as for orders), Mar 1/3, Apr 0; retention Mar 2/3.
+    assert!((rows[1].churn_rate().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+    assert!((rows[2].retention_rate().unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(rows[3].churn_rate(), Some(0.0));
+    // Win-back within 60 days: R's churn 02-15 + 60 = 04-15 ≤ 04-30 is
+    // observable and R restarted 04-01; Q's 03-05 + 60 = 05-04 is not yet.
+    let winback = metrics.winback(60).unwrap();
+    let column = |name: &str| winback.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    assert_eq!(column("churned"), [0, 1, 1, 0]);
+    assert_eq!(column("observable"), [0, 1, 0, 0]);
+    assert_eq!(column("won_back"), [0, 1, 0, 0]);
+}
+
+#[test]
+fn mrr_movements_and_revenue_retention() {
+    let rows = subscriptions().mrr_rows();
+    // MRR on the boundaries 12-31, 01-31, 02-29, 03-31, 04-30:
+    // P 0, 10, 10, 10, 10; Q 0, 20, 20, 0, 0; R 0, 0, 0, 0, 30 (its
+    // February row runs on no boundary); S 0, 15, 25, 25, 5; U always 0.
+    // (start, new, reactivation, expansion, contraction, churned, end):
+    // Jan: P, Q, S new: 10 + 20 + 15 = 45.
+    // Feb: S 15 → 25, expansion 10; end 55.
+    // Mar: Q 20 → 0 churned; end 35.
+    // Apr: R 0 → 30 after paying in February: reactivation, not new;
+    //      S 25 → 5, contraction 20; end 35 + 30 − 20 = 45.
+    let movements: Vec<[f64; 7]> = rows.iter().map(|r| [r.mrr_start, r.new, r.reactivation, r.expansion, r.contraction, r.churned, r.mrr_end]).collect();
+    assert_eq!(
+        movements,
+        [
+            [0.0, 45.0, 0.0, 0.0, 0.0, 0.0, 45.0],
+            [45.0, 0.0, 0.0, 10.0, 0.0, 0.0, 55.0],
+            [55.0, 0.0, 0.0, 0.0, 0.0, 20.0, 35.0],
+            [35.0, 0.0, 30.0, 0.0, 20.0, 0.0, 45.0]
+        ]
+    );
+    // Paying customers (start, new, churned, end): U never pays.
+    let customers: Vec<[u64; 4]> = rows.iter().map(|r| [r.customers_start, r.customers_new, r.customers_churned, r.customers_end]).collect();
+    assert_eq!(customers, [[0, 3, 0, 3], [3, 0, 0, 3], [3, 0, 1, 2], [2, 0, 0, 3]]);
+    let close = |a: Option<f64>, b: f64| assert!(a.is_some_and(|a| (a - b).abs() < 1e-9), "{a:?} vs {b}");
+    // Feb: NRR (45 + 10) / 45 = 122.2%; net revenue churn −10/45; no losses → no quick ratio.
+    close(rows[1].net_revenue_retention(), 5500.0 / 45.0);
+    close(rows[1].net_revenue_churn_rate(), -1000.0 / 45.0);
+    close(rows[1].gross_revenue_retention(), 100.0);
+    assert_eq!(rows[1].quick_ratio(), None);
+    // Mar: logo churn 1/3; revenue churn 20/55 = 36.4%; NRR 35/55; ARPA 35/2.
+    close(rows[2].logo_churn_rate(), 100.0 / 3.0);
+    close(rows[2].gross_revenue_churn_rate(), 2000.0 / 55.0);
+    close(rows[2].net_revenue_retention(), 3500.0 / 55.0);
+    close(rows[2].arpa(), 17.5);
+    close(rows[2].quick_ratio(), 0.0);
+    // Apr: no logo lost but 20/35 = 57.1% of revenue; GRR 15/35; quick ratio 30/20; ARPA 45/3.
+    close(rows[3].logo_churn_rate(), 0.0);
+    close(rows[3].gross_revenue_churn_rate(), 2000.0 / 35.0);
+    close(rows[3].gross_revenue_retention(), 1500.0 / 35.0);
+    close(rows[3].quick_ratio(), 1.5);
+    close(rows[3].arpa(), 15.0);
+    // Jan: no starting revenue → no ratios.
+    assert_eq!((rows[0].net_revenue_retention(), rows[0].logo_churn_rate()), (None, None));
+}

@@ -12,9 +12,9 @@ use churnlens_ingest::Workspace;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_metrics::day_retention::DayMeasure;
 use churnlens_metrics::engagement::Weights;
-use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+use churnlens_metrics::{ContractMetrics, Engine, Metrics, MetricsOptions};
 
-use crate::args::{Format, MetricKind, MetricsArgs};
+use crate::args::{ChurnSource, Format, MetricKind, MetricsArgs};
 use crate::commands::UserError;
 use crate::{messages, output};
 
@@ -61,6 +61,23 @@ fn days(flag: &str, text: &str) -> Result<i32> {
         .ok_or_else(|| user(format!("{flag} '{text}': give a number of days such as 90 or 90d")))
 }
 
+/// The columns `metrics churn` shows.
+const CHURN_COLUMNS: &[&str] = &[
+    "group",
+    "period",
+    "period_start",
+    "period_end",
+    "active_start",
+    "churned",
+    "active_end",
+    "churn_rate_pct",
+    "churn_rate_avg_base_pct",
+    "churn_rate_30d_pct",
+];
+
+/// The columns `metrics retention` shows.
+const RETENTION_COLUMNS: &[&str] = &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"];
+
 /// Keeps the named columns of a batch (those present), in that order.
 fn select(batch: &RecordBatch, names: &[&str]) -> Result<RecordBatch> {
     let indices: Vec<usize> = names.iter().filter_map(|n| batch.schema().index_of(n).ok()).collect();
@@ -89,10 +106,24 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     let workspace = Workspace::open(workspace)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let engine = runtime.block_on(Engine::open(&workspace))?;
-    // Survey and lead metrics need no orders.
-    let standalone = match args.metric {
-        MetricKind::Nps => Some(runtime.block_on(churnlens_metrics::nps_by_period(&engine, &options))?),
-        MetricKind::Conversion => Some(runtime.block_on(churnlens_metrics::conversion_by_period(&engine, &options))?),
+    // Survey, lead, snapshot and subscription metrics need no orders.
+    let standalone = match (args.metric, args.source) {
+        (MetricKind::Nps, _) => Some(runtime.block_on(churnlens_metrics::nps_by_period(&engine, &options))?),
+        (MetricKind::Conversion, _) => Some(runtime.block_on(churnlens_metrics::conversion_by_period(&engine, &options))?),
+        (MetricKind::Churn, ChurnSource::Snapshot) => Some(runtime.block_on(churnlens_metrics::snapshot_churn(&engine, &options))?),
+        (_, ChurnSource::Snapshot) => return Err(user("--source snapshot gives the churn metric only / 快照数据仅支持 churn 指标".into())),
+        (MetricKind::Mrr, _) | (MetricKind::Churn | MetricKind::Retention | MetricKind::Winback, ChurnSource::Subscriptions) => {
+            let contracts = runtime.block_on(ContractMetrics::load(&engine, options.clone()))?;
+            Some(match args.metric {
+                MetricKind::Mrr => contracts.mrr(),
+                MetricKind::Churn => select(&contracts.periods(), CHURN_COLUMNS)?,
+                MetricKind::Retention => select(&contracts.periods(), RETENTION_COLUMNS)?,
+                _ => contracts.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
+            })
+        }
+        (_, ChurnSource::Subscriptions) => {
+            return Err(user("--source subscriptions gives churn, retention and winback / 订阅数据支持 churn、retention、winback 指标".into()));
+        }
         _ => None,
     };
     if let Some(batch) = standalone {
@@ -100,24 +131,8 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     }
     let metrics = runtime.block_on(Metrics::load(&engine, options))?;
     let batch = match args.metric {
-        MetricKind::Churn => select(
-            &metrics.periods(),
-            &[
-                "group",
-                "period",
-                "period_start",
-                "period_end",
-                "active_start",
-                "churned",
-                "active_end",
-                "churn_rate_pct",
-                "churn_rate_avg_base_pct",
-                "churn_rate_30d_pct",
-            ],
-        )?,
-        MetricKind::Retention => {
-            select(&metrics.periods(), &["group", "period", "active_start", "new", "reactivated", "active_end", "retained", "retention_rate_pct"])?
-        }
+        MetricKind::Churn => select(&metrics.periods(), CHURN_COLUMNS)?,
+        MetricKind::Retention => select(&metrics.periods(), RETENTION_COLUMNS)?,
         MetricKind::Cohorts if !args.days.is_empty() => {
             let measures = args
                 .days
@@ -133,7 +148,7 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
         MetricKind::Intervals => metrics.intervals(),
-        MetricKind::Nps | MetricKind::Conversion => unreachable!("handled above: they need no orders"),
+        MetricKind::Nps | MetricKind::Conversion | MetricKind::Mrr => unreachable!("handled above: they need no orders"),
         MetricKind::Cac => runtime.block_on(metrics.cac(&engine))?,
         MetricKind::Engagement => {
             let weights = match &args.weights {
