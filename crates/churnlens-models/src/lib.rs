@@ -7,5 +7,6 @@
 //! * [`stats::special`]: log-gamma, digamma and the other special
 //!   functions the likelihoods need.
 //! * [`stats::linalg`]: small dense symmetric systems (Hessians, Newton steps).
+//! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
 
 pub mod stats;

@@ -1,4 +1,5 @@
 //! Statistics: special functions, linear algebra and the models built on them.
 
+pub mod distributions;
 pub mod linalg;
 pub mod special;
