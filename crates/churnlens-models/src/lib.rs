@@ -8,5 +8,7 @@
 //!   functions the likelihoods need.
 //! * [`stats::linalg`]: small dense symmetric systems (Hessians, Newton steps).
 //! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
+//! * [`stats::survival`]: Kaplan–Meier, Nelson–Aalen, log-rank tests and the
+//!   Cox proportional hazards model (issue #7).
 
 pub mod stats;

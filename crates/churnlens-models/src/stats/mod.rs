@@ -3,3 +3,4 @@
 pub mod distributions;
 pub mod linalg;
 pub mod special;
+pub mod survival;
