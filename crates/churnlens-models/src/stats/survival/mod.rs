@@ -11,14 +11,25 @@
 //! * [`KaplanMeier`]: survival curve, Greenwood variance, log(−log)
 //!   intervals, median, per group;
 //! * [`NelsonAalen`]: cumulative hazard;
-//! * [`logrank_test`], [`multivariate_logrank_test`]: equal-hazard tests.
+//! * [`logrank_test`], [`multivariate_logrank_test`]: equal-hazard tests;
+//! * [`CoxParams`] → [`CoxModel`]: Cox proportional hazards with Efron or
+//!   Breslow ties, hazard ratios, concordance and the proportional-hazards
+//!   test; [`Covariates`] builds its design matrix, one-hot encoding
+//!   categorical columns against a baseline level;
+//! * [`concordance_index`]: Harrell's C of any risk score.
 
+mod concordance;
+mod covariates;
+mod cox;
 mod data;
 mod error;
 mod kaplan_meier;
 mod logrank;
 mod nelson_aalen;
 
+pub use concordance::concordance_index;
+pub use covariates::{Covariates, one_hot};
+pub use cox::{CoxCoefficient, CoxModel, CoxParams, CoxValidParams, Ties};
 pub use data::{EventTable, GroupSample, check_durations, split_by_group};
 pub use error::SurvivalError;
 pub use kaplan_meier::KaplanMeier;
