@@ -179,6 +179,14 @@ mod tests {
     }
 
     #[test]
+    fn everyone_churning_at_one_time() {
+        let km = KaplanMeier::fit(&[4.0; 5], &[true; 5]).unwrap();
+        assert_eq!(km.times(), &[4.0]);
+        assert_eq!((km.survival_at(3.9), km.survival_at(4.0)), (1.0, 0.0));
+        assert_eq!(km.median(), Some(4.0));
+    }
+
+    #[test]
     fn all_censored_stays_at_one() {
         let km = KaplanMeier::fit(&[1.0, 2.0, 2.0], &[false, false, false]).unwrap();
         assert_eq!(km.survival(), &[1.0, 1.0]);

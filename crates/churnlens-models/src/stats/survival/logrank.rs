@@ -128,6 +128,38 @@ mod tests {
     }
 
     #[test]
+    fn hand_worked_group_of_one() {
+        // A: churned at 1 and 2, censored at 3; B: one customer, churned at 2.
+        // time  n  n_A  d  d_A   E_A        V
+        //   1   4   3   1   1    3/4     1·3/3 · 3·1/16 = 3/16
+        //   2   3   2   2   1    4/3     2·1/2 · 2·1/9  = 2/9
+        // O_A − E_A = 2 − 25/12 = −1/12, V = 59/144, χ² = (1/144)/(59/144) = 1/59.
+        let result = logrank_test(&[1.0, 2.0, 3.0], &[true, true, false], &[2.0], &[true]).unwrap();
+        assert_abs_diff_eq!(result.test.statistic, 1.0 / 59.0, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn three_groups_match_lifelines() {
+        // lifelines 0.30.3 multivariate_logrank_test on these twelve customers:
+        // statistic 1.3555667231608772, p-value 0.5077412246027295.
+        let durations = [1.0, 3.0, 3.0, 6.0, 2.0, 4.0, 5.0, 8.0, 1.5, 2.5, 7.0, 7.0];
+        let events = [true, true, false, true, true, false, true, true, true, false, true, false];
+        let groups = ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c"];
+        let result = multivariate_logrank_test(&durations, &events, &groups).unwrap();
+        assert_eq!(result.test.degrees_of_freedom, 2);
+        assert_abs_diff_eq!(result.test.statistic, 1.3555667231608772, epsilon = 1e-12);
+        assert_abs_diff_eq!(result.test.p_value, 0.5077412246027295, epsilon = 1e-12);
+        let residual: f64 = result.observed.iter().zip(&result.expected).map(|(o, e)| o - e).sum();
+        assert_abs_diff_eq!(residual, 0.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn everyone_churning_at_once_cannot_be_compared() {
+        // At the one churn time everyone at risk churns: (n − d)/(n − 1) = 0, V = 0.
+        assert_eq!(logrank_test(&[1.0, 1.0], &[true, true], &[1.0, 1.0], &[true, true]), Err(SurvivalError::SingularTest));
+    }
+
+    #[test]
     fn identical_groups_give_zero() {
         let d = [1.0, 2.0, 3.0];
         let e = [true, false, true];

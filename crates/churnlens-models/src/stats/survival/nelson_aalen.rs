@@ -138,6 +138,16 @@ mod tests {
     }
 
     #[test]
+    fn everyone_churning_at_one_time() {
+        // Smoothed: 1/4 + 1/3 + 1/2 + 1 = 25/12; discrete: 4/4 = 1 with variance 0.
+        let durations = [2.0; 4];
+        let events = [true; 4];
+        assert_abs_diff_eq!(NelsonAalen::fit(&durations, &events).unwrap().cumulative_hazard_at(2.0), 25.0 / 12.0, epsilon = 1e-15);
+        let discrete = NelsonAalen::fit_with_ties(&durations, &events, NelsonAalenTies::Discrete).unwrap();
+        assert_eq!((discrete.cumulative_hazard_at(2.0), discrete.variance_at(2.0)), (1.0, 0.0));
+    }
+
+    #[test]
     fn all_censored_has_no_hazard() {
         let na = NelsonAalen::fit(&[3.0, 3.0], &[false, false]).unwrap();
         assert_eq!(na.cumulative_hazard_at(3.0), 0.0);
