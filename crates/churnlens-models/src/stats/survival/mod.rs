@@ -31,7 +31,7 @@
 //! * concordance compares the centred linear predictor exactly; lifelines'
 //!   predicted hazards of identical covariate rows differ in the last bits
 //!   (on the Telco data 1,262 covariate patterns), so a few pairs it counts
-//!   as concordant or not are ties here (C differs by 6e-8 there);
+//!   as concordant or not are ties here (C differs by 5.6e-8 there);
 //! * nothing is ever NaN: what cannot be estimated is a [`SurvivalError`] or
 //!   an `Option`.
 
