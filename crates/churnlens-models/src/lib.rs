@@ -7,5 +7,8 @@
 //! * [`stats::special`]: log-gamma, digamma and the other special
 //!   functions the likelihoods need.
 //! * [`stats::linalg`]: small dense symmetric systems (Hessians, Newton steps).
+//! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
+//! * [`stats::survival`]: Kaplan–Meier, Nelson–Aalen, log-rank tests and the
+//!   Cox proportional hazards model (issue #7).
 
 pub mod stats;

@@ -1,4 +1,6 @@
 //! Statistics: special functions, linear algebra and the models built on them.
 
+pub mod distributions;
 pub mod linalg;
 pub mod special;
+pub mod survival;
