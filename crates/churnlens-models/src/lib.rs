@@ -8,4 +8,5 @@
 //!   functions the likelihoods need.
 //! * [`stats::linalg`]: small dense symmetric systems (Hessians, Newton steps).
 
+pub mod error;
 pub mod stats;

@@ -1,4 +1,6 @@
 //! Statistics: special functions, linear algebra and the models built on them.
 
+pub mod hyp2f1;
 pub mod linalg;
+pub mod optimize;
 pub mod special;
