@@ -7,6 +7,9 @@
 //! * [`stats::special`]: log-gamma, digamma and the other special
 //!   functions the likelihoods need.
 //! * [`stats::linalg`]: small dense symmetric systems (Hessians, Newton steps).
+//! * [`stats::btyd`]: buy-till-you-die CLV models (BG/NBD, MBG/NBD, Pareto/NBD,
+//!   Gamma-Gamma, sBG), with [`stats::optimize`] and [`stats::hyp2f1`]; fit
+//!   errors are [`error::ModelError`].
 
 pub mod error;
 pub mod stats;

@@ -1,5 +1,6 @@
 //! Statistics: special functions, linear algebra and the models built on them.
 
+pub mod btyd;
 pub mod hyp2f1;
 pub mod linalg;
 pub mod optimize;
