@@ -13,7 +13,9 @@ Run from the repository root (Python 3.11):
     $HOME/.cache/churnlens/ref-venv-btyd/bin/python reference/btyd_reference.py ../shared/data/cdnow
 
 It writes crates/churnlens-models/tests/fixtures/cdnow_lifetimes.csv (one row per customer) and
-crates/churnlens-models/tests/fixtures/cdnow_lifetimes_population.csv (model, quantity, t, value).
+crates/churnlens-models/tests/fixtures/cdnow_lifetimes_population.csv (model, quantity, t, value) and
+crates/churnlens-models/tests/fixtures/cdnow_lifetimes_cumulative.csv (BG/NBD expected against actual cumulative repeat
+purchases at the end of weeks 1-78 since the first CDNOW purchase, lifetimes' expected_cumulative_transactions).
 
 Conventions: frequency, recency and T come from cdnow_customers_summary.csv (weeks, 2 decimals), the spend from
 CDNOW_sample.txt through lifetimes' summary_data_from_transaction_data with freq='D' (days; recency and T are divided by
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
-from lifetimes.utils import summary_data_from_transaction_data
+from lifetimes.utils import expected_cumulative_transactions, summary_data_from_transaction_data
 
 BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PARETO = {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
@@ -87,6 +89,12 @@ def main(data_dir: Path, out_dir: Path) -> None:
         for t in (1.0, 10.0, 39.0, 78.0):
             rows.append((name, "expected_purchases", t, float(model.expected_number_of_purchases_up_to_time(t))))
     pd.DataFrame(rows, columns=["model", "quantity", "t", "value"]).to_csv(out_dir / "cdnow_lifetimes_population.csv", index=False, float_format="%.17g")
+
+    # Cohort tracking over 78 weeks from the first CDNOW purchase: daily periods counted in weeks (freq_multiplier=7).
+    cumulative = expected_cumulative_transactions(bg, tx, "date", "id", 78 * 7, freq="D", freq_multiplier=7)
+    cumulative.index = cumulative.index + 1
+    cumulative.index.name = "week"
+    cumulative.to_csv(out_dir / "cdnow_lifetimes_cumulative.csv", float_format="%.17g")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 mod common;
 
 use churnlens_models::error::ModelError;
-use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, holdout_comparison};
+use churnlens_models::stats::btyd::summary::cumulative_repeat_purchases;
+use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, expected_cumulative_purchases, holdout_comparison};
 use churnlens_models::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm, ShiftedBetaGeometricParams,
     SummaryOptions, summarize_transactions,
@@ -294,4 +295,37 @@ fn holdout_comparison_counts_every_customer() {
     assert!(relative(comparison.predicted_total, predicted) < 1e-12);
     let regrouped: f64 = comparison.groups.iter().map(|g| g.actual_mean * g.customers as f64).sum();
     assert!(relative(regrouped, comparison.actual_total) < 1e-12);
+}
+
+#[test]
+fn cohort_cumulative_purchases_match_lifetimes_tracking() {
+    let Some(data) = shared_data() else { return };
+    let tx = cdnow_transactions(&data);
+    // lifetimes' expected_cumulative_transactions with the BG/NBD published
+    // estimates, daily periods counted in weeks from the first CDNOW purchase.
+    let path = manifest_dir().join("tests/fixtures/cdnow_lifetimes_cumulative.csv");
+    let rows: Vec<(f64, f64, f64)> = csv::Reader::from_path(&path)
+        .expect("fixture")
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            (r[0].parse().expect("week"), r[1].parse().expect("actual"), r[2].parse().expect("predicted"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 78);
+    let origin = *tx.day.iter().min().expect("transactions");
+    let options = SummaryOptions { days_per_unit: 7.0, calibration_end: days_from_civil(1998, 6, 30), holdout_end: None };
+    let births: Vec<f64> = summarize_transactions(&tx.customer, &tx.day, &tx.amount, &options)
+        .expect("valid transactions")
+        .iter()
+        .map(|s| (s.first_day - origin) as f64 / 7.0)
+        .collect();
+    let weeks: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let bg = BetaGeo::from_params(BetaGeoVariant::Standard, 0.243, 4.414, 0.793, 2.426).expect("valid");
+    let expected = expected_cumulative_purchases(&bg, &births, &weeks);
+    let actual = cumulative_repeat_purchases(&tx.customer, &tx.day, origin, 7.0, &weeks);
+    for (i, &(week, lt_actual, lt_predicted)) in rows.iter().enumerate() {
+        assert_eq!(actual[i], lt_actual, "week {week}");
+        assert!(relative(expected[i], lt_predicted) < 1e-9, "week {week}: {} vs lifetimes {lt_predicted}", expected[i]);
+    }
 }

@@ -114,8 +114,10 @@ pub fn summarize_transactions(customer: &[usize], day: &[i64], amount: &[f64], o
 }
 
 /// The actual cumulative repeat purchases of all customers at each of
-/// `times` (time units since `origin_day`): purchase days after each
-/// customer's first, counted when at most `t` units after the origin.
+/// `times` (time units since the start of `origin_day`): purchase days after
+/// each customer's first, counted when the day starts before t (a purchase
+/// on day `origin_day + 7` is not yet counted at t = 1 week), as lifetimes'
+/// `expected_cumulative_transactions` counts them.
 pub fn cumulative_repeat_purchases(customer: &[usize], day: &[i64], origin_day: i64, days_per_unit: f64, times: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..customer.len().min(day.len())).collect();
     order.sort_unstable_by_key(|&i| (customer[i], day[i]));
@@ -123,7 +125,7 @@ pub fn cumulative_repeat_purchases(customer: &[usize], day: &[i64], origin_day: 
     let mut repeat_times: Vec<f64> =
         order.windows(2).filter(|w| customer[w[0]] == customer[w[1]]).map(|w| (day[w[1]] - origin_day) as f64 / days_per_unit).collect();
     repeat_times.sort_by(f64::total_cmp);
-    times.iter().map(|&t| repeat_times.partition_point(|&r| r <= t) as f64).collect()
+    times.iter().map(|&t| repeat_times.partition_point(|&r| r < t) as f64).collect()
 }
 
 #[cfg(test)]
@@ -153,10 +155,11 @@ mod tests {
     #[test]
     fn counts_cumulative_repeat_purchases() {
         // Customer 0 repeats on days 7 and 14 (twice on 14: one purchase day);
-        // customer 1 on day 10. Weeks since day 0: 1, 2 and 10/7.
+        // customer 1 on day 10. Weeks since day 0: 1, 2 and 10/7, each
+        // counted only after its day has started.
         let customer = [0, 0, 0, 0, 1, 1];
         let day = [0, 7, 14, 14, 3, 10];
-        assert_eq!(cumulative_repeat_purchases(&customer, &day, 0, 7.0, &[0.5, 1.0, 1.5, 2.0]), vec![0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(cumulative_repeat_purchases(&customer, &day, 0, 7.0, &[0.5, 1.0, 1.01, 1.5, 2.0, 2.01]), vec![0.0, 0.0, 1.0, 2.0, 2.0, 3.0]);
     }
 
     #[test]
