@@ -9,6 +9,7 @@
 //! * [`pareto`]: Pareto/NBD (Schmittlein, Morrison & Colombo 1987).
 //! * [`gamma_gamma`]: the Gamma-Gamma spend model (Fader, Hardie & Lee 2005b).
 //! * [`sbg`]: the shifted-beta-geometric contract model (Fader & Hardie 2007).
+//! * [`simulate`]: synthetic customers from the BG/NBD and Pareto/NBD processes.
 //! * [`validation`]: customer lifetime value, cohort cumulative purchases and
 //!   holdout comparisons.
 //!
@@ -25,6 +26,7 @@ mod data;
 pub mod gamma_gamma;
 pub mod pareto;
 pub mod sbg;
+pub mod simulate;
 pub mod summary;
 pub mod validation;
 
