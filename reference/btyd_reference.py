@@ -3,8 +3,8 @@
 For FIXED parameters (the published CDNOW estimates, set directly on the fitters' ``params_``) it writes, for every
 CDNOW customer, P(alive) and the conditional expected purchases in the next 10 and 52 weeks under BG/NBD, MBG/NBD and
 Pareto/NBD, the Gamma-Gamma conditional expected average profit, and the 12-month CLV (discount 0.01 a month, BG/NBD
-and Pareto/NBD purchases); and, per model, the total log-likelihood and the unconditional expected repeat purchases
-E[X(t)] of one customer.
+and Pareto/NBD purchases); and, per model, the total log-likelihood, the unconditional expected repeat purchases
+E[X(t)] of one customer, and the parameters lifetimes' own fit (penalizer 0) finds on CDNOW.
 
 Run from the repository root (Python 3.11):
 
@@ -88,6 +88,17 @@ def main(data_dir: Path, out_dir: Path) -> None:
     for name, model in [("bgnbd", bg), ("mbgnbd", mbg), ("pareto", pnbd)]:
         for t in (1.0, 10.0, 39.0, 78.0):
             rows.append((name, "expected_purchases", t, float(model.expected_number_of_purchases_up_to_time(t))))
+    # lifetimes' own maximum-likelihood fits (penalizer 0) on the CDNOW summary.
+    fits = [
+        ("bgnbd", BetaGeoFitter().fit(x, t_x, T)),
+        ("mbgnbd", ModifiedBetaGeoFitter().fit(x, t_x, T)),
+        ("pareto", ParetoNBDFitter().fit(x, t_x, T)),
+    ]
+    repeat = days["frequency"] > 0
+    fits.append(("gamma_gamma", GammaGammaFitter().fit(days["frequency"][repeat], days["monetary_value"][repeat])))
+    for name, fitter in fits:
+        for param, value in fitter.params_.items():
+            rows.append((name, f"fitted_{param}", 0, float(value)))
     pd.DataFrame(rows, columns=["model", "quantity", "t", "value"]).to_csv(out_dir / "cdnow_lifetimes_population.csv", index=False, float_format="%.17g")
 
     # Cohort tracking over 78 weeks from the first CDNOW purchase: daily periods counted in weeks (freq_multiplier=7).

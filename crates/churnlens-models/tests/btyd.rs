@@ -211,6 +211,7 @@ fn predictions_match_lifetimes_for_every_cdnow_customer() {
             ("bgnbd", "expected_purchases") => bg.expected_purchases(t),
             ("mbgnbd", "expected_purchases") => mbg.expected_purchases(t),
             ("pareto", "expected_purchases") => pareto.expected_purchases(t),
+            (_, q) if q.starts_with("fitted_") => continue,
             other => panic!("unknown fixture row {other:?}"),
         };
         check(got, expected, format!("{model} {quantity} {t}"));
@@ -350,5 +351,38 @@ fn fits_recover_the_parameters_of_simulated_customers() {
     eprintln!("simulated Pareto/NBD: {pareto:?}");
     for (i, (got, want)) in [pareto.r, pareto.alpha, pareto.s, pareto.beta].into_iter().zip(truth).enumerate() {
         assert!((got - want).abs() < 4.0 * se[i], "parameter {i}: {got} vs {want} (SE {})", se[i]);
+    }
+}
+
+#[test]
+fn fits_agree_with_lifetimes_own_fits() {
+    let Some(data) = shared_data() else { return };
+    let customers = cdnow_rfm(&data);
+    let fixture = population_fixture();
+    let fitted = |model: &str, name: &str| fixture[&(model.to_string(), format!("fitted_{name}"), 0.0f64.to_bits())];
+    // lifetimes minimises with BFGS for BG/NBD and MBG/NBD: both optima agree to 1e-5.
+    for (variant, key) in [(BetaGeoVariant::Standard, "bgnbd"), (BetaGeoVariant::Modified, "mbgnbd")] {
+        let m = BetaGeoParams::new().variant(variant).fit(&customers).expect("fit");
+        for (got, name) in [(m.r, "r"), (m.alpha, "alpha"), (m.a, "a"), (m.b, "b")] {
+            assert!(relative(got, fitted(key, name)) < 1e-5, "{key} {name}: {got} vs lifetimes {}", fitted(key, name));
+        }
+    }
+    // lifetimes' Pareto/NBD stops its Nelder-Mead search earlier: agreement to
+    // 1e-3, and our optimum must be at least as likely as lifetimes' point.
+    let m = ParetoNbdParams::new().fit(&customers).expect("fit");
+    for (got, name) in [(m.r, "r"), (m.alpha, "alpha"), (m.s, "s"), (m.beta, "beta")] {
+        assert!(relative(got, fitted("pareto", name)) < 1e-3, "pareto {name}: {got} vs lifetimes {}", fitted("pareto", name));
+    }
+    let theirs = ParetoNbd::from_params(fitted("pareto", "r"), fitted("pareto", "alpha"), fitted("pareto", "s"), fitted("pareto", "beta")).expect("valid");
+    let their_ll: f64 = customers.iter().map(|c| theirs.log_likelihood(c)).sum();
+    assert!(m.report.expect("fitted").log_likelihood >= their_ll - 1e-9);
+    let tx = cdnow_transactions(&data);
+    let options = SummaryOptions { days_per_unit: 7.0, calibration_end: calibration_end(), holdout_end: None };
+    let summary = summarize_transactions(&tx.customer, &tx.day, &tx.amount, &options).expect("valid transactions");
+    let frequency: Vec<f64> = summary.iter().map(|s| s.rfm.frequency).collect();
+    let monetary: Vec<f64> = summary.iter().map(|s| s.monetary_value).collect();
+    let gg = GammaGammaParams::new().fit(&frequency, &monetary).expect("fit");
+    for (got, name) in [(gg.p, "p"), (gg.q, "q"), (gg.v, "v")] {
+        assert!(relative(got, fitted("gamma_gamma", name)) < 1e-5, "gamma-gamma {name}: {got} vs lifetimes {}", fitted("gamma_gamma", name));
     }
 }
