@@ -2,8 +2,8 @@
 
 For FIXED parameters (the published CDNOW estimates, set directly on the fitters' ``params_``) it writes, for every
 CDNOW customer, P(alive) and the conditional expected purchases in the next 10 and 52 weeks under BG/NBD, MBG/NBD and
-Pareto/NBD, the Gamma-Gamma conditional expected average profit, and the 12-month CLV (discount 0.01 a month, BG/NBD
-and Pareto/NBD purchases); and, per model, the total log-likelihood, the unconditional expected repeat purchases
+Pareto/NBD, the Gamma-Gamma conditional expected average profit, the 12-month CLV (discount 0.01 a month, BG/NBD
+and Pareto/NBD purchases), and the holdout purchases up to 1998-06-30 (calibration_and_holdout_data); and, per model, the total log-likelihood, the unconditional expected repeat purchases
 E[X(t)] of one customer, and the parameters lifetimes' own fit (penalizer 0) finds on CDNOW.
 
 Run from the repository root (Python 3.11):
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
-from lifetimes.utils import expected_cumulative_transactions, summary_data_from_transaction_data
+from lifetimes.utils import calibration_and_holdout_data, expected_cumulative_transactions, summary_data_from_transaction_data
 
 BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PARETO = {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
@@ -48,6 +48,8 @@ def with_params(fitter, params):
 
 
 def main(data_dir: Path, out_dir: Path) -> None:
+    # lifetimes' fits start from random points (0.1 * np.random.randn); a fixed seed makes the fixture reproducible.
+    np.random.seed(0)
     summary = pd.read_csv(data_dir / "cdnow_customers_summary.csv").set_index("ID")
     tx = pd.read_csv(data_dir / "CDNOW_sample.txt", sep=r"\s+", header=None, names=["master", "id", "date", "cds", "dollars"])
     tx["date"] = pd.to_datetime(tx["date"].astype(str), format="%Y%m%d")
@@ -76,6 +78,11 @@ def main(data_dir: Path, out_dir: Path) -> None:
     for name, model in [("bgnbd", bg), ("pareto", pnbd)]:
         clv = gg.customer_lifetime_value(model, x, t_x, T, days["monetary_value"], time=CLV_MONTHS, discount_rate=CLV_DISCOUNT, freq="W")
         out[f"{name}_clv"] = clv.values
+    holdout = calibration_and_holdout_data(
+        tx, "id", "date", calibration_period_end="1997-09-30", observation_period_end="1998-06-30", freq="D", monetary_value_col="dollars"
+    ).reindex(summary.index)
+    out["lt_frequency_holdout"] = holdout["frequency_holdout"]
+    out["lt_duration_holdout_days"] = holdout["duration_holdout"]
     out.to_csv(out_dir / "cdnow_lifetimes.csv", float_format="%.17g")
 
     rows = []

@@ -287,6 +287,12 @@ fn holdout_comparison_counts_every_customer() {
     days.sort_unstable();
     days.dedup();
     let bg = BetaGeo::from_params(BetaGeoVariant::Standard, 0.243, 4.414, 0.793, 2.426).expect("valid");
+    // Holdout purchases against lifetimes' calibration_and_holdout_data (fixture).
+    let fixture = lifetimes_fixture();
+    for s in &summary {
+        assert_eq!(s.holdout_frequency, Some(fixture[&s.customer]["lt_frequency_holdout"]), "customer {}", s.customer);
+        assert_eq!(s.holdout_duration.map(|d| d * 7.0), Some(fixture[&s.customer]["lt_duration_holdout_days"]));
+    }
     let comparison = holdout_comparison(&bg, &summary, 7.0).expect("holdout figures");
     eprintln!("holdout: {comparison:?}");
     assert_eq!(comparison.actual_total, days.len() as f64);
