@@ -101,8 +101,9 @@ fn mean_negative_log_likelihood_with_gradient(x: &[f64], data: &CountData, penal
         head[3] += w * beta.ln();
         head[4] += w * s / beta;
     }
+    let at_zero: Vec<(f64, [f64; 4])> = data.frequencies.iter().map(|&f| a0_term_with_gradient(theta, f, 0.0)).collect();
     let rows = par_sum(&data.rows, |row| {
-        let (value, d) = tail_log_likelihood_with_gradient(theta, data.frequencies[row.k], row.recency, row.age);
+        let (value, d) = tail_log_likelihood_with_gradient(theta, data.frequencies[row.k], row.recency, row.age, at_zero[row.k]);
         [row.weight * value, row.weight * d[0], row.weight * d[1], row.weight * d[2], row.weight * d[3]]
     });
     let n = data.total_weight;
@@ -112,13 +113,16 @@ fn mean_negative_log_likelihood_with_gradient(x: &[f64], data: &CountData, penal
     -(head[0] + rows[0]) / n + penalizer * theta.iter().map(|t| t * t).sum::<f64>()
 }
 
-/// [`tail_log_likelihood`] and its gradient in (r, α, s, β).
-fn tail_log_likelihood_with_gradient(theta: [f64; 4], x: f64, recency: f64, age: f64) -> (f64, [f64; 4]) {
+/// [`tail_log_likelihood`] and its gradient in (r, α, s, β); `at_zero` is
+/// F(0) of the customer's frequency, shared by every customer without repeat
+/// purchases (tₓ = 0), so their rows need one ₂F₁ series instead of two.
+fn tail_log_likelihood_with_gradient(theta: [f64; 4], x: f64, recency: f64, age: f64, at_zero: (f64, [f64; 4])) -> (f64, [f64; 4]) {
     let [r, alpha, s, beta] = theta;
     let rsx = r + s + x;
     let alive = -(r + x) * (alpha + age).ln() - s * (beta + age).ln();
     let d_alive = [-(alpha + age).ln(), -(r + x) / (alpha + age), -(beta + age).ln(), -s / (beta + age)];
-    let (ln_a0, d_a0) = ln_a0_with_gradient(theta, x, recency, age);
+    let first = if recency == 0.0 { at_zero } else { a0_term_with_gradient(theta, x, recency) };
+    let (ln_a0, d_a0) = ln_a0_with_gradient(first, a0_term_with_gradient(theta, x, age));
     let died = s.ln() + ln_a0 - rsx.ln();
     let d_died = [d_a0[0] - 1.0 / rsx, d_a0[1], 1.0 / s + d_a0[2] - 1.0 / rsx, d_a0[3]];
     let m = alive.max(died);
@@ -132,27 +136,26 @@ fn tail_log_likelihood_with_gradient(theta: [f64; 4], x: f64, recency: f64, age:
     (total, d)
 }
 
-/// ln A₀ and its gradient in (r, α, s, β) (−∞ and zeros when tₓ = T).
-fn ln_a0_with_gradient([r, alpha, s, beta]: [f64; 4], x: f64, recency: f64, age: f64) -> (f64, [f64; 4]) {
+/// ln F(u) = ln ₂F₁(r+s+x, m; r+s+x+1; w) − (r+s+x) ln(max(α,β)+u), w = |α−β|/(max(α,β)+u),
+/// and its gradient in (r, α, s, β).
+fn a0_term_with_gradient([r, alpha, s, beta]: [f64; 4], x: f64, u: f64) -> (f64, [f64; 4]) {
     let alpha_low = alpha < beta;
     let (low, high, m) = if alpha_low { (alpha, beta, r + x) } else { (beta, alpha, s + 1.0) };
     let rsx = r + s + x;
-    // term(u) = ln ₂F₁(rsx, m; rsx+1; w) − rsx ln(high+u), w = (high−low)/(high+u).
-    let term = |u: f64| {
-        let w = (high - low) / (high + u);
-        let (ln_f, [fa, fb, fc, fz]) = ln_hyp2f1_with_gradient(rsx, m, rsx + 1.0, w);
-        let ln_h = (high + u).ln();
-        // ∂w/∂low = −1/(high+u); ∂w/∂high = (low+u)/(high+u)².
-        let (dw_low, dw_high) = (-1.0 / (high + u), (low + u) / ((high + u) * (high + u)));
-        let d_high = fz * dw_high - rsx / (high + u);
-        let d_low = fz * dw_low;
-        let d_r = fa + fc - ln_h + if alpha_low { fb } else { 0.0 };
-        let d_s = fa + fc - ln_h + if alpha_low { 0.0 } else { fb };
-        let (d_alpha, d_beta) = if alpha_low { (d_low, d_high) } else { (d_high, d_low) };
-        (ln_f - rsx * ln_h, [d_r, d_alpha, d_s, d_beta])
-    };
-    let (first, d_first) = term(recency);
-    let (second, d_second) = term(age);
+    let w = (high - low) / (high + u);
+    let (ln_f, [fa, fb, fc, fz]) = ln_hyp2f1_with_gradient(rsx, m, rsx + 1.0, w);
+    let ln_h = (high + u).ln();
+    // ∂w/∂low = −1/(high+u); ∂w/∂high = (low+u)/(high+u)².
+    let d_high = fz * (low + u) / ((high + u) * (high + u)) - rsx / (high + u);
+    let d_low = -fz / (high + u);
+    let d_r = fa + fc - ln_h + if alpha_low { fb } else { 0.0 };
+    let d_s = fa + fc - ln_h + if alpha_low { 0.0 } else { fb };
+    let (d_alpha, d_beta) = if alpha_low { (d_low, d_high) } else { (d_high, d_low) };
+    (ln_f - rsx * ln_h, [d_r, d_alpha, d_s, d_beta])
+}
+
+/// ln A₀ = ln(F(tₓ) − F(T)) and its gradient from the two terms (−∞ and zeros when tₓ = T).
+fn ln_a0_with_gradient((first, d_first): (f64, [f64; 4]), (second, d_second): (f64, [f64; 4])) -> (f64, [f64; 4]) {
     let q = (second - first).exp();
     if q >= 1.0 {
         return (f64::NEG_INFINITY, [0.0; 4]);
