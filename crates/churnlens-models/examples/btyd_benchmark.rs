@@ -3,6 +3,9 @@
 //! simulates that many BG/NBD and Pareto/NBD customers with the CDNOW
 //! estimates, fits BG/NBD, MBG/NBD and Pareto/NBD, and predicts P(alive) and
 //! the next 52 weeks' purchases for every customer, printing each step's wall time.
+//! With a directory as second argument it also writes the simulated customers
+//! there (bgnbd_customers.csv, pareto_customers.csv: frequency,recency,T) so
+//! bench/btyd_lifetimes.py can time lifetimes on the same data.
 
 use churnlens_models::stats::btyd::simulate::{simulate_bgnbd, simulate_pareto_nbd};
 use churnlens_models::stats::btyd::{BetaGeoParams, BetaGeoVariant, ParetoNbdParams, PurchaseModel};
@@ -14,6 +17,15 @@ fn main() {
     let bg_customers = simulate_bgnbd(n, [0.243, 4.414, 0.793, 2.426], 27.0, 39.0, 1);
     let pareto_customers = simulate_pareto_nbd(n, [0.55, 10.58, 0.61, 11.67], 27.0, 39.0, 1);
     println!("simulate {n} + {n} customers: {:.2?}", started.elapsed());
+    if let Some(dir) = std::env::args().nth(2) {
+        for (name, customers) in [("bgnbd_customers.csv", &bg_customers), ("pareto_customers.csv", &pareto_customers)] {
+            let mut text = String::from("frequency,recency,T\n");
+            for c in customers.iter() {
+                text.push_str(&format!("{},{},{}\n", c.frequency, c.recency, c.age));
+            }
+            std::fs::write(std::path::Path::new(&dir).join(name), text).expect("writable directory");
+        }
+    }
 
     for variant in [BetaGeoVariant::Standard, BetaGeoVariant::Modified] {
         let started = Instant::now();

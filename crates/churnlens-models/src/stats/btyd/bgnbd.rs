@@ -150,9 +150,13 @@ fn mean_negative_log_likelihood(variant: BetaGeoVariant, x: &[f64], data: &Count
         }
         let ln_tx = (alpha + row.recency).ln();
         let l4 = ln_a - p.ln_den - p.rx * ln_tx;
+        // ln(e^l3 + e^l4) = m + ln(1 + e^−|l3−l4|), with one exp and one log;
+        // the weights of the two terms are logistic in l3 − l4.
         let m = l3.max(l4);
-        let total = m + ((l3 - m).exp() + (l4 - m).exp()).ln();
-        let (w3, w4) = ((l3 - total).exp(), (l4 - total).exp());
+        let e = (-(l3 - l4).abs()).exp();
+        let total = m + e.ln_1p();
+        let smaller = e / (1.0 + e);
+        let (w3, w4) = if l3 >= l4 { (1.0 - smaller, smaller) } else { (smaller, 1.0 - smaller) };
         [
             row.weight * total,
             -row.weight * (w3 * ln_t + w4 * ln_tx),
