@@ -221,6 +221,17 @@ impl BetaGeo {
         head + m + ((l3 - m).exp() + (l4 - m).exp()).ln()
     }
 
+    /// Within 1e-7 of a = 1 the expectations' closed forms are 0/0 (a
+    /// removable singularity): the same model with a = 1 ∓ 1e-6 (outside that
+    /// band, so this does not recurse), whose average is the limit to about
+    /// 1e-10 relative.
+    fn around_a_equal_to_one(&self) -> Option<(BetaGeo, BetaGeo)> {
+        ((self.a - 1.0).abs() < 1e-7).then(|| {
+            let with_a = |a: f64| BetaGeo { a, report: None, standard_errors: None, ..*self };
+            (with_a(1.0 - 1e-6), with_a(1.0 + 1e-6))
+        })
+    }
+
     /// ln of the odds of having dropped out against being active, given the history.
     fn ln_dropout_odds(&self, customer: &Rfm) -> f64 {
         let x = customer.frequency;
@@ -238,6 +249,9 @@ impl PurchaseModel for BetaGeo {
     }
 
     fn conditional_expected_purchases(&self, t: f64, customer: &Rfm) -> f64 {
+        if let Some((below, above)) = self.around_a_equal_to_one() {
+            return 0.5 * (below.conditional_expected_purchases(t, customer) + above.conditional_expected_purchases(t, customer));
+        }
         let (r, alpha, a, b, x) = (self.r, self.alpha, self.a, self.b, customer.frequency);
         let shift = self.variant.shift();
         let z = t / (alpha + customer.age + t);
@@ -251,6 +265,9 @@ impl PurchaseModel for BetaGeo {
     }
 
     fn expected_purchases(&self, t: f64) -> f64 {
+        if let Some((below, above)) = self.around_a_equal_to_one() {
+            return 0.5 * (below.expected_purchases(t) + above.expected_purchases(t));
+        }
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + t);
         let (first, ln_hyp) = match self.variant {
@@ -302,6 +319,20 @@ mod tests {
             let x = [0.3f64.ln(), 4f64.ln(), 0.8f64.ln(), 2.5f64.ln()];
             let collapsed = -mean_negative_log_likelihood(variant, &x, &data, 0.0, &mut [0.0; 4]) * data.total_weight;
             assert_relative_eq!(direct, collapsed, max_relative = 1e-13);
+        }
+    }
+
+    #[test]
+    fn a_equal_to_one_gives_the_limit_not_nan() {
+        // The expectations are continuous in a: at a = 1 they must lie between
+        // the values at a = 1 ∓ 1e-4, within the spread of those two.
+        for variant in [BetaGeoVariant::Standard, BetaGeoVariant::Modified] {
+            let at = |a: f64| BetaGeo::from_params(variant, 0.243, 4.414, a, 2.426).expect("valid");
+            let c = Rfm::new(2.0, 30.0, 38.0);
+            for f in [|m: &BetaGeo, c: &Rfm| m.conditional_expected_purchases(10.0, c), |m: &BetaGeo, _: &Rfm| m.expected_purchases(10.0)] {
+                let (below, one, above) = (f(&at(1.0 - 1e-4), &c), f(&at(1.0), &c), f(&at(1.0 + 1e-4), &c));
+                assert!(one.is_finite() && (one - 0.5 * (below + above)).abs() <= (above - below).abs(), "{below} {one} {above}");
+            }
         }
     }
 

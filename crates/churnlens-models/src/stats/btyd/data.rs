@@ -42,10 +42,11 @@ impl CountData {
                 && c.age > 0.0
                 && c.recency.is_finite()
                 && c.recency >= 0.0
-                && c.recency <= c.age;
+                && c.recency <= c.age
+                && (c.frequency > 0.0 || c.recency == 0.0);
             if !valid {
                 return Err(ModelError::InvalidData(format!(
-                    "customer {i} has frequency {}, recency {}, age {}: the frequency must be a whole number ≥ 0 and 0 ≤ recency ≤ age with age > 0",
+                    "customer {i} has frequency {}, recency {}, age {}: the frequency must be a whole number ≥ 0 and 0 ≤ recency ≤ age with age > 0 (recency 0 without repeat purchases)",
                     c.frequency, c.recency, c.age
                 )));
             }
@@ -111,6 +112,7 @@ mod tests {
         assert!(CountData::new("test", &[Rfm::new(1.0, 11.0, 10.0)]).is_err());
         assert!(CountData::new("test", &[Rfm::new(1.5, 1.0, 10.0)]).is_err());
         assert!(CountData::new("test", &[Rfm::new(1.0, 1.0, f64::NAN)]).is_err());
+        assert!(CountData::new("test", &[Rfm::new(0.0, 1.0, 10.0)]).is_err());
         assert!(CountData::new("test", &[]).is_err());
         assert!(
             matches!(CountData::new("test", &[Rfm::new(0.0, 0.0, 3.0)]), Err(ModelError::InvalidData(m)) if m.contains("no customer has a repeat purchase"))

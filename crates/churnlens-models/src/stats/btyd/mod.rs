@@ -44,8 +44,8 @@ use crate::stats::optimize::{MinimizeOptions, Minimum, bfgs, hessian_from_gradie
 pub struct Rfm {
     /// Repeat purchases: purchase days after the first (x).
     pub frequency: f64,
-    /// Age at the last purchase, in time units since the first (tₓ; 0 when
-    /// there is no repeat purchase).
+    /// Age at the last purchase, in time units since the first (tₓ; must be
+    /// 0 when there is no repeat purchase, as in lifetimes' summaries).
     pub recency: f64,
     /// Age at the end of the calibration period, in time units since the
     /// first purchase (T).
@@ -65,11 +65,11 @@ pub trait PurchaseModel {
     /// The probability that the customer is still active at the end of the
     /// calibration period.
     fn p_alive(&self, customer: &Rfm) -> f64;
-    /// The expected number of purchases in the next `t` time units, given
+    /// The expected number of purchases in the next `t` ≥ 0 time units, given
     /// the customer's history.
     fn conditional_expected_purchases(&self, t: f64, customer: &Rfm) -> f64;
-    /// The expected number of repeat purchases in the first `t` time units of
-    /// a new customer's life.
+    /// The expected number of repeat purchases in the first `t` ≥ 0 time units
+    /// of a new customer's life.
     fn expected_purchases(&self, t: f64) -> f64;
 }
 
