@@ -392,3 +392,28 @@ fn fits_agree_with_lifetimes_own_fits() {
         assert!(relative(got, fitted("gamma_gamma", name)) < 1e-5, "gamma-gamma {name}: {got} vs lifetimes {}", fitted("gamma_gamma", name));
     }
 }
+
+#[test]
+fn degenerate_spend_and_cohorts_give_clear_errors_not_nan() {
+    // Every repeat customer spends exactly 10: the spread of ν cannot be
+    // estimated (q runs to infinity): a finite fit or an error in words, never
+    // NaN. A cohort that all churns in period 1 puts the sBG maximum on the
+    // boundary (δ → 0) and is refused up front.
+    let frequency = [1.0, 2.0, 3.0, 5.0, 8.0];
+    let spend = [10.0; 5];
+    let gamma_gamma = GammaGammaParams::new().fit(&frequency, &spend);
+    eprintln!("constant spend: {gamma_gamma:?}");
+    match gamma_gamma {
+        Ok(m) => assert!([m.p, m.q, m.v].iter().all(|v| v.is_finite() && *v > 0.0), "{m:?}"),
+        Err(e) => assert!(e.to_string().starts_with("the Gamma-Gamma fit"), "{e}"),
+    }
+    assert!(matches!(ShiftedBetaGeometricParams::new().fit(&[100.0, 0.0, 0.0]), Err(ModelError::InvalidData(m)) if m.contains("churned in the first period")));
+    // One period only fixes γ/(γ+δ): refused rather than fitted along the ridge.
+    assert!(
+        matches!(ShiftedBetaGeometricParams::new().fit(&[100.0, 60.0]), Err(ModelError::InvalidData(m)) if m.contains("at least two later survivor counts"))
+    );
+    assert!(
+        matches!(ShiftedBetaGeometricParams::new().fit(&[100.0, 100.0, 100.0]), Err(ModelError::InvalidData(m)) if m.contains("no customer of the cohort churned"))
+    );
+    assert!(matches!(ShiftedBetaGeometricParams::new().fit(&[100.0, 120.0]), Err(ModelError::InvalidData(_))));
+}

@@ -45,9 +45,14 @@ impl ShiftedBetaGeometricParams {
     pub fn fit(&self, survivors: &[f64]) -> Result<ShiftedBetaGeometric, ModelError> {
         self.check()?;
         let valid =
-            survivors.len() >= 2 && survivors.iter().all(|n| n.is_finite() && *n >= 0.0) && survivors[0] > 0.0 && survivors.windows(2).all(|w| w[1] <= w[0]);
+            survivors.len() >= 3 && survivors.iter().all(|n| n.is_finite() && *n >= 0.0) && survivors[0] > 0.0 && survivors.windows(2).all(|w| w[1] <= w[0]);
         if !valid {
-            return Err(ModelError::InvalidData("the sBG fit needs a cohort size and at least one later survivor count, all ≥ 0 and never increasing".into()));
+            return Err(ModelError::InvalidData("the sBG fit needs a cohort size and at least two later survivor counts (one period fixes only the mean churn rate, not its spread), all ≥ 0 and never increasing".into()));
+        }
+        if survivors[1] == 0.0 {
+            return Err(ModelError::InvalidData(
+                "every customer of the cohort churned in the first period, so the spread of churn rates cannot be estimated".into(),
+            ));
         }
         if survivors[0] == survivors[survivors.len() - 1] {
             return Err(ModelError::InvalidData("no customer of the cohort churned, so its churn rate cannot be estimated".into()));
