@@ -4,7 +4,7 @@ For FIXED parameters (the published CDNOW estimates, set directly on the fitters
 CDNOW customer, P(alive) and the conditional expected purchases in the next 10 and 52 weeks under BG/NBD, MBG/NBD and
 Pareto/NBD, the Gamma-Gamma conditional expected average profit, the 12-month CLV (discount 0.01 a month, BG/NBD
 and Pareto/NBD purchases), and the holdout purchases up to 1998-06-30 (calibration_and_holdout_data); and, per model, the total log-likelihood, the unconditional expected repeat purchases
-E[X(t)] of one customer, and the parameters lifetimes' own fit (penalizer 0) finds on CDNOW.
+E[X(t)] of one customer, and the parameters (and standard errors) lifetimes' own fit (penalizer 0) finds on CDNOW.
 
 Run from the repository root (Python 3.11):
 
@@ -106,6 +106,10 @@ def main(data_dir: Path, out_dir: Path) -> None:
     for name, fitter in fits:
         for param, value in fitter.params_.items():
             rows.append((name, f"fitted_{param}", 0, float(value)))
+        # Standard errors from autograd's exact Hessian (BG/NBD, MBG/NBD, Gamma-Gamma; the Pareto/NBD fitter has none).
+        if name != "pareto":
+            for param, value in fitter.standard_errors_.items():
+                rows.append((name, f"standard_error_{param}", 0, float(value)))
     pd.DataFrame(rows, columns=["model", "quantity", "t", "value"]).to_csv(out_dir / "cdnow_lifetimes_population.csv", index=False, float_format="%.17g")
 
     # Cohort tracking over 78 weeks from the first CDNOW purchase: daily periods counted in weeks (freq_multiplier=7).

@@ -211,7 +211,7 @@ fn predictions_match_lifetimes_for_every_cdnow_customer() {
             ("bgnbd", "expected_purchases") => bg.expected_purchases(t),
             ("mbgnbd", "expected_purchases") => mbg.expected_purchases(t),
             ("pareto", "expected_purchases") => pareto.expected_purchases(t),
-            (_, q) if q.starts_with("fitted_") => continue,
+            (_, q) if q.starts_with("fitted_") || q.starts_with("standard_error_") => continue,
             other => panic!("unknown fixture row {other:?}"),
         };
         check(got, expected, format!("{model} {quantity} {t}"));
@@ -366,11 +366,16 @@ fn fits_agree_with_lifetimes_own_fits() {
     let customers = cdnow_rfm(&data);
     let fixture = population_fixture();
     let fitted = |model: &str, name: &str| fixture[&(model.to_string(), format!("fitted_{name}"), 0.0f64.to_bits())];
-    // lifetimes minimises with BFGS for BG/NBD and MBG/NBD: both optima agree to 1e-5.
+    let standard_error = |model: &str, name: &str| fixture[&(model.to_string(), format!("standard_error_{name}"), 0.0f64.to_bits())];
+    // lifetimes minimises with BFGS for BG/NBD and MBG/NBD: both optima agree
+    // to 1e-5, and the standard errors (its exact autograd Hessian, ours by
+    // differencing the analytic gradient) to 1e-4.
     for (variant, key) in [(BetaGeoVariant::Standard, "bgnbd"), (BetaGeoVariant::Modified, "mbgnbd")] {
         let m = BetaGeoParams::new().variant(variant).fit(&customers).expect("fit");
-        for (got, name) in [(m.r, "r"), (m.alpha, "alpha"), (m.a, "a"), (m.b, "b")] {
+        let se = m.standard_errors.expect("standard errors");
+        for (i, (got, name)) in [(m.r, "r"), (m.alpha, "alpha"), (m.a, "a"), (m.b, "b")].into_iter().enumerate() {
             assert!(relative(got, fitted(key, name)) < 1e-5, "{key} {name}: {got} vs lifetimes {}", fitted(key, name));
+            assert!(relative(se[i], standard_error(key, name)) < 1e-4, "{key} SE {name}: {} vs lifetimes {}", se[i], standard_error(key, name));
         }
     }
     // lifetimes' Pareto/NBD stops its Nelder-Mead search earlier: agreement to
@@ -388,8 +393,15 @@ fn fits_agree_with_lifetimes_own_fits() {
     let frequency: Vec<f64> = summary.iter().map(|s| s.rfm.frequency).collect();
     let monetary: Vec<f64> = summary.iter().map(|s| s.monetary_value).collect();
     let gg = GammaGammaParams::new().fit(&frequency, &monetary).expect("fit");
-    for (got, name) in [(gg.p, "p"), (gg.q, "q"), (gg.v, "v")] {
+    let se = gg.standard_errors.expect("standard errors");
+    for (i, (got, name)) in [(gg.p, "p"), (gg.q, "q"), (gg.v, "v")].into_iter().enumerate() {
         assert!(relative(got, fitted("gamma_gamma", name)) < 1e-5, "gamma-gamma {name}: {got} vs lifetimes {}", fitted("gamma_gamma", name));
+        assert!(
+            relative(se[i], standard_error("gamma_gamma", name)) < 1e-4,
+            "gamma-gamma SE {name}: {} vs lifetimes {}",
+            se[i],
+            standard_error("gamma_gamma", name)
+        );
     }
 }
 
