@@ -81,8 +81,8 @@ impl BetaGeoParams {
         let variant = self.variant;
         let data = CountData::new(variant.name(), customers)?;
         // Like lifetimes, fit on the time scale where the oldest customer is
-        // 10 units old, so α starts near the data whatever the time unit.
-        let scale = 10.0 / data.max_age;
+        // 1 unit old, so α starts near the data whatever the time unit.
+        let scale = 1.0 / data.max_age;
         let scaled = data.scaled(scale);
         let penalizer = self.settings.penalizer;
         let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood(variant, x, &scaled, penalizer, g);

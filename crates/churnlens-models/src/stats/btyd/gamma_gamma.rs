@@ -79,9 +79,14 @@ impl GammaGammaParams {
         let outcome = run_fit(MODEL, HINT, &self.settings, n, &starts, &mut objective, &total_ll)?;
         let [p, q, v] = [outcome.minimum.x[0].exp(), outcome.minimum.x[1].exp(), outcome.minimum.x[2].exp()];
         if q <= 1.0 {
+            let cause = if self.settings.penalizer > 0.0 {
+                "the penalizer pulls every parameter toward 0; try a smaller one"
+            } else {
+                "a few extreme spends may dominate the data"
+            };
             return Err(ModelError::Degenerate {
                 model: MODEL,
-                reason: format!("the fitted q = {q:.4} is at most 1, so the population mean spend is infinite; a few extreme spends may dominate the data"),
+                reason: format!("the fitted q = {q:.4} is at most 1, so the population mean spend would be infinite; {cause}"),
             });
         }
         let report = FitReport {

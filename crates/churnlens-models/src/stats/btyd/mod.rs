@@ -80,7 +80,7 @@ pub struct FitSettings {
     /// −(Σ wᵢ ℓᵢ)/(Σ wᵢ) + λ Σⱼ θⱼ², the mean negative log-likelihood plus λ
     /// times the sum of the squared parameters. For the count models the
     /// parameters θ are those on the time scale where the longest customer
-    /// age is 10, as in lifetimes' BG/NBD and MBG/NBD (lifetimes' Pareto/NBD
+    /// age is 1, as in lifetimes' BG/NBD and MBG/NBD (lifetimes' Pareto/NBD
     /// divides the total by the mean weight instead of the total weight, so
     /// there its λ acts N times more weakly).
     pub penalizer: f64,

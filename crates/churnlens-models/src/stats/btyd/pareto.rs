@@ -48,8 +48,8 @@ impl ParetoNbdParams {
     pub fn fit(&self, customers: &[Rfm]) -> Result<ParetoNbd, ModelError> {
         self.check()?;
         let data = CountData::new(MODEL, customers)?;
-        // Fit where the oldest customer is 10 units old, as lifetimes does.
-        let scale = 10.0 / data.max_age;
+        // Fit where the oldest customer is 1 unit old, as lifetimes does.
+        let scale = 1.0 / data.max_age;
         let scaled = data.scaled(scale);
         let penalizer = self.settings.penalizer;
         let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood_with_gradient(x, &scaled, penalizer, g);
