@@ -92,7 +92,9 @@ impl BetaGeoParams {
             let mut g = [0.0; 4];
             -data.total_weight * mean_negative_log_likelihood(variant, &[r.ln(), alpha.ln(), a.ln(), b.ln()], &data, 0.0, &mut g)
         };
-        let starts = [vec![0.0; 4], vec![-1.0, 0.0, -1.0, 1.0], vec![1.0, 1.0, 0.5, 0.5]];
+        // Log-parameter starts: all parameters 1 (lifetimes' start), then slow
+        // buyers who rarely drop out, then fast buyers who often do.
+        let starts = [vec![0.0; 4], vec![-1.0, -2.0, -1.0, 1.0], vec![1.0, 1.0, 0.5, 0.5]];
         let outcome = run_fit(variant.name(), HINT, &self.settings, data.total_weight, &starts, &mut objective, &total_ll)?;
         let [r, alpha, a, b] = unscale(&outcome.minimum.x);
         let report = FitReport {

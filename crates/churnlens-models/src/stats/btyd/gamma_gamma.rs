@@ -75,6 +75,8 @@ impl GammaGammaParams {
         let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood(x, &rows, penalizer, g);
         let total_ll = |x: &[f64]| -n * mean_negative_log_likelihood(x, &rows, 0.0, &mut [0.0; 3]);
         let mean_spend = rows.iter().map(|r| r.m).sum::<f64>() / n;
+        // Log-parameter starts: all parameters 1 (lifetimes' start), then two
+        // with the scale at and above the mean spend.
         let starts = [vec![0.0; 3], vec![1.0, 1.0, mean_spend.ln()], vec![2.0, 1.5, mean_spend.ln() + 1.0]];
         let outcome = run_fit(MODEL, HINT, &self.settings, n, &starts, &mut objective, &total_ll)?;
         let [p, q, v] = [outcome.minimum.x[0].exp(), outcome.minimum.x[1].exp(), outcome.minimum.x[2].exp()];

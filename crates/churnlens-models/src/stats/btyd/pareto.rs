@@ -58,7 +58,9 @@ impl ParetoNbdParams {
             let p = unscale(x);
             -data.total_weight * mean_negative_log_likelihood(&p.map(f64::ln), &data, 0.0)
         };
-        let starts = [vec![0.0; 4], vec![-1.0, 0.0, -1.0, 0.0], vec![0.5, 1.0, 0.5, 1.0]];
+        // Log-parameter starts: all parameters 1, then slow buyers with long
+        // lifetimes, then fast buyers with short ones.
+        let starts = [vec![0.0; 4], vec![-1.0, -2.0, -1.0, 1.0], vec![0.5, 1.0, 0.5, -1.0]];
         let outcome = run_fit(MODEL, HINT, &self.settings, data.total_weight, &starts, &mut objective, &total_ll)?;
         let [r, alpha, s, beta] = unscale(&outcome.minimum.x);
         let report = FitReport {

@@ -61,6 +61,8 @@ impl ShiftedBetaGeometricParams {
         let n = survivors[0];
         let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood(x, survivors, penalizer, g);
         let total_ll = |x: &[f64]| -n * mean_negative_log_likelihood(x, survivors, 0.0, &mut [0.0; 2]);
+        // Log-parameter starts: γ = δ = 1 (uniform churn probabilities), then
+        // mostly low and mostly high churn probabilities.
         let starts = [vec![0.0, 0.0], vec![-1.0, 1.0], vec![1.0, -1.0]];
         let outcome = run_fit(MODEL, HINT, &self.settings, n, &starts, &mut objective, &total_ll)?;
         let [gamma, delta] = [outcome.minimum.x[0].exp(), outcome.minimum.x[1].exp()];
