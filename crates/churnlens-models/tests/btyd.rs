@@ -236,17 +236,26 @@ fn a_customer_with_ten_thousand_purchases_keeps_the_fit_finite() {
     // silence would make them almost surely gone, so the last purchase is at T.
     customers.push(Rfm::new(10_000.0, 38.5, 38.5));
     let bg = BetaGeoParams::new().fit(&customers).expect("BG/NBD fit");
+    let mbg = BetaGeoParams::new().variant(BetaGeoVariant::Modified).fit(&customers).expect("MBG/NBD fit");
     let pareto = ParetoNbdParams::new().fit(&customers).expect("Pareto/NBD fit");
-    eprintln!("with a heavy buyer: {bg:?} {pareto:?}");
+    eprintln!("with a heavy buyer: {bg:?} {mbg:?} {pareto:?}");
     let heavy = customers.last().expect("heavy buyer");
-    for model in [&bg as &dyn PurchaseModel, &pareto] {
+    for model in [&bg as &dyn PurchaseModel, &mbg, &pareto] {
         let (p, e) = (model.p_alive(heavy), model.conditional_expected_purchases(10.0, heavy));
         assert!((0.0..=1.0).contains(&p) && p > 0.99, "p_alive {p}");
         // About 10,000/38 ≈ 263 purchases a week for an active customer: a few thousand in 10 weeks.
         assert!(e.is_finite() && e > 1000.0 && e < 4000.0, "expected {e}");
     }
-    // One heavy buyer among 2,358 cannot move the population much.
+    // One heavy buyer among 2,358 cannot move the drop-out side much.
     assert!(bg.report.expect("fitted").log_likelihood.is_finite() && relative(bg.a, 0.793) < 0.5);
+    // Gamma-Gamma with the same customer spending 12.5 on average.
+    let mut frequency: Vec<f64> = customers.iter().map(|c| c.frequency).collect();
+    let mut monetary: Vec<f64> = frequency.iter().enumerate().map(|(i, &x)| if x > 0.0 { 10.0 + (i % 17) as f64 } else { 0.0 }).collect();
+    frequency.push(10_000.0);
+    monetary.push(12.5);
+    let gg = GammaGammaParams::new().fit(&frequency, &monetary).expect("Gamma-Gamma fit");
+    let value = gg.conditional_expected_average_value(10_000.0, 12.5);
+    assert!((value - 12.5).abs() < 0.1, "{gg:?} {value}");
 }
 
 #[test]
