@@ -10,5 +10,9 @@
 //! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
 //! * [`stats::survival`]: Kaplan–Meier, Nelson–Aalen, log-rank tests and the
 //!   Cox proportional hazards model (issue #7).
+//! * [`stats::btyd`]: buy-till-you-die CLV models (BG/NBD, MBG/NBD, Pareto/NBD,
+//!   Gamma-Gamma, sBG), with [`stats::optimize`] and [`stats::hyp2f1`]; fit
+//!   errors are [`error::ModelError`].
 
+pub mod error;
 pub mod stats;

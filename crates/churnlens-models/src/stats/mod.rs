@@ -1,6 +1,9 @@
 //! Statistics: special functions, linear algebra and the models built on them.
 
+pub mod btyd;
 pub mod distributions;
+pub mod hyp2f1;
 pub mod linalg;
+pub mod optimize;
 pub mod special;
 pub mod survival;

@@ -1,0 +1,69 @@
+//! Helpers the integration tests share: where the reference data lives and
+//! how to read the CDNOW files.
+
+use std::path::PathBuf;
+
+/// The crate's directory at run time (CARGO_MANIFEST_DIR), else at compile time.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
+/// ../shared/data, or None (said loudly) when absent; CHURNLENS_SHARED_DATA names it explicitly (CI sets it) and then it must exist.
+pub fn shared_data() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CHURNLENS_SHARED_DATA") {
+        let dir = PathBuf::from(dir);
+        assert!(dir.join("telco").is_dir() && dir.join("cdnow").is_dir(), "CHURNLENS_SHARED_DATA={} holds no telco/ and cdnow/", dir.display());
+        return Some(dir);
+    }
+    let dir = manifest_dir().join("../../../shared/data");
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: {} is absent; set CHURNLENS_SHARED_DATA to run the reference-data tests", dir.display());
+        None
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// CDNOW_sample.txt as (customer id, day, dollars) columns.
+pub struct Transactions {
+    pub customer: Vec<usize>,
+    pub day: Vec<i64>,
+    pub amount: Vec<f64>,
+}
+
+pub fn cdnow_transactions(data: &std::path::Path) -> Transactions {
+    let text = std::fs::read_to_string(data.join("cdnow/CDNOW_sample.txt")).expect("CDNOW_sample.txt");
+    let mut t = Transactions { customer: Vec::new(), day: Vec::new(), amount: Vec::new() };
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "line {line:?}");
+        let date: i64 = f[2].parse().expect("YYYYMMDD");
+        t.customer.push(f[1].parse().expect("customer id"));
+        t.day.push(days_from_civil(date / 10_000, date / 100 % 100, date % 100));
+        t.amount.push(f[4].parse().expect("dollars"));
+    }
+    t
+}
+
+/// cdnow_customers_summary.csv as (id, frequency, recency, T) rows.
+pub fn cdnow_summary(data: &std::path::Path) -> Vec<(usize, f64, f64, f64)> {
+    let mut reader = csv::Reader::from_path(data.join("cdnow/cdnow_customers_summary.csv")).expect("summary csv");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            (r[0].parse().expect("id"), r[1].parse().expect("frequency"), r[2].parse().expect("recency"), r[3].parse().expect("T"))
+        })
+        .collect()
+}
