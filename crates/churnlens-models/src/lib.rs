@@ -10,5 +10,8 @@
 //! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
 //! * [`stats::survival`]: Kaplan–Meier, Nelson–Aalen, log-rank tests and the
 //!   Cox proportional hazards model (issue #7).
+//! * [`stats::forecast`]: exponential smoothing (ETS) with automatic model
+//!   choice, prediction intervals, a rolling-origin backtest against seasonal
+//!   naive and anomaly flags (issue #7).
 
 pub mod stats;
