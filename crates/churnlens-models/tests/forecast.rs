@@ -16,7 +16,8 @@
 
 use churnlens_models::stats::distributions::normal_quantile;
 use churnlens_models::stats::forecast::{
-    Criterion, ErrorKind, EtsParams, EtsSpec, FittedEts, ForecastError, InitialState, IntervalMethod, SeasonKind, Smoothing, TrendKind,
+    BacktestParams, Criterion, ErrorKind, EtsParams, EtsSpec, FittedEts, ForecastError, InitialState, IntervalMethod, SeasonKind, Smoothing, TrendKind,
+    flag_anomalies, rolling_origin, seasonal_naive,
 };
 use serde_json::Value;
 
@@ -171,6 +172,55 @@ fn trend_and_season() -> Vec<f64> {
     let season = [-12.0, -18.0, -5.0, 2.0, 8.0, 15.0, 22.0, 20.0, 6.0, -4.0, -16.0, -18.0];
     let mut noise = Noise(7);
     (0..72).map(|t| 200.0 + 1.5 * t as f64 + season[t % 12] + 2.0 * noise.normal()).collect()
+}
+
+#[test]
+fn automatic_model_is_seasonal_and_beats_seasonal_naive() {
+    let y = trend_and_season();
+    let fitted = EtsParams::new(12).fit(&y).expect("the series fits");
+    let spec = fitted.spec();
+    assert_ne!(spec.season, SeasonKind::None, "chose {spec}");
+    assert_ne!(spec.trend, TrendKind::None, "chose {spec}");
+    assert_eq!(fitted.period(), 12);
+    let settings = BacktestParams { min_train: 48, horizon: 12, step: 3 };
+    let report = rolling_origin(&y, &EtsParams::new(12), &settings).expect("the backtest runs");
+    assert_eq!(report.origins.len(), 5);
+    assert_eq!(report.ets.pairs, 60);
+    let (ets, naive) = (report.ets.mape.expect("no zero actuals"), report.seasonal_naive.mape.expect("no zero actuals"));
+    println!(
+        "chose {spec}; backtest MAPE ETS {ets:.3}% vs seasonal naive {naive:.3}%, sMAPE {:.3}% vs {:.3}%, MASE {:.3} vs {:.3}; models {:?}",
+        report.ets.smape,
+        report.seasonal_naive.smape,
+        report.ets.mase.unwrap_or(f64::NAN),
+        report.seasonal_naive.mase.unwrap_or(f64::NAN),
+        report.origins.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>()
+    );
+    assert!(ets < naive, "ETS MAPE {ets} is not below seasonal naive {naive}");
+    // Seasonal naive misses one year of trend, 18 units on about 300: its
+    // MAPE must be near 6%, which checks the baseline itself.
+    assert!((4.0..9.0).contains(&naive), "seasonal naive MAPE {naive}");
+}
+
+#[test]
+fn seasonal_naive_repeats_the_last_season() {
+    let y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+    assert_eq!(seasonal_naive(&y, 3, 5).expect("long enough"), vec![5.0, 6.0, 7.0, 5.0, 6.0]);
+    assert_eq!(seasonal_naive(&y, 1, 2).expect("long enough"), vec![7.0, 7.0]);
+}
+
+#[test]
+fn a_spike_is_flagged_as_an_anomaly() {
+    let mut y = trend_and_season();
+    y[66] += 40.0;
+    let spec = EtsSpec::new(ErrorKind::Additive, TrendKind::Additive, SeasonKind::Additive);
+    let checks = flag_anomalies(&y, &EtsParams::new(12).model(spec), 60, 0.99).expect("the check runs");
+    assert_eq!(checks.len(), 12);
+    let flagged: Vec<usize> = checks.iter().filter(|c| c.anomalous).map(|c| c.index).collect();
+    println!("flagged periods {flagged:?}");
+    assert!(flagged.contains(&66), "the spike at 66 is flagged: {checks:?}");
+    // At 99% about 0.1 of the 11 ordinary periods are flagged by chance; the
+    // spike itself may push the period after it out too.
+    assert!(flagged.len() <= 3, "too many flags: {flagged:?}");
 }
 
 /// ETS(A,N,A) with α = 0.3, γ = 0.2, σ = 2, a quarterly season: 400

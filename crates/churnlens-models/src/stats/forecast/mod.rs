@@ -75,6 +75,7 @@
 //! simulated ETS(A,N,A) data, and backtests a trend + season series against
 //! seasonal naive.
 
+mod backtest;
 mod error;
 mod fit;
 mod hyperparams;
@@ -82,6 +83,7 @@ mod init;
 mod model;
 mod nelder_mead;
 
+pub use backtest::{Accuracy, AnomalyCheck, BacktestParams, BacktestReport, flag_anomalies, rolling_origin, seasonal_naive};
 pub use error::ForecastError;
 pub use hyperparams::{Criterion, ErrorKind, EtsParams, EtsSpec, SeasonKind, TrendKind, ValidEtsParams};
 pub use model::{FittedEts, Forecast, InitialState, IntervalMethod, PredictionInterval, Smoothing};
