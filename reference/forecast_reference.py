@@ -33,6 +33,12 @@ forecasts and the intervals, not an optimiser:
   sums the damping factors differently; see `statsforecast_run`).
 * The heuristic initial states of statsmodels (`_initialization_heuristic`)
   for no season, an additive and a multiplicative season.
+* Estimated models: statsmodels' `fit()` (L-BFGS-B) with
+  `initialization_method="heuristic"`, which keeps the heuristic initial
+  states and estimates only the smoothing parameters, as churnlens does:
+  the maximised log-likelihood and the parameters, to check churnlens's
+  Nelder-Mead reaches the same optimum. Only models without a
+  multiplicative season (see above).
 
 AIC and AICc are computed here with statsmodels' formulas
 (`statsmodels.tools.eval_measures`) from the log-likelihood and the
@@ -224,6 +230,27 @@ def main(out_path):
             "trend": float(slope),
             "seasonal": [] if seasonal is None else np.asarray(seasonal).tolist(),
         })
+    estimated = []
+    for error, trend, season in [("A", "N", "N"), ("A", "A", "A"), ("A", "Ad", "A"), ("M", "A", "A"), ("M", "Ad", "A"), ("M", "Ad", "N")]:
+        model = ETSModel(
+            pd.Series(np.asarray(y, dtype=float), index=pd.date_range("1949-01-01", periods=n, freq="MS")),
+            error={"A": "add", "M": "mul"}[error],
+            trend=None if trend == "N" else "add",
+            damped_trend=trend == "Ad",
+            seasonal=None if season == "N" else "add",
+            seasonal_periods=PERIOD if season != "N" else None,
+            initialization_method="heuristic",
+        )
+        res = model.fit(disp=False)
+        params = dict(zip(res.param_names, (float(p) for p in res.params)))
+        estimated.append({
+            "spec": spec_name(error, trend, season), "error": error, "trend": trend, "season": season,
+            "log_likelihood": float(res.llf),
+            "alpha": params["smoothing_level"],
+            "beta": params.get("smoothing_trend", 0.0),
+            "gamma": params.get("smoothing_seasonal", 0.0),
+            "phi": params.get("damping_trend", 1.0),
+        })
     out = {
         "source": "reference/forecast_reference.py",
         "series": y,
@@ -237,6 +264,7 @@ def main(out_path):
         "seasonal_multiplicative": SEASONAL_MULTIPLICATIVE,
         "models": models,
         "heuristic_initial_states": heuristics,
+        "estimated": estimated,
     }
     with open(out_path, "w") as f:
         json.dump(out, f, indent=1)
