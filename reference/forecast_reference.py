@@ -16,10 +16,12 @@ forecasts and the intervals, not an optimiser:
 
 * Models without a multiplicative season (ETS(A|M, N|A|Ad, N|A), 12 models):
   statsmodels `ETSModel(..., initialization_method="known").smooth(params)`:
-  one-step predictions, log-likelihood, point forecasts; and for the six
+  one-step predictions, log-likelihood, point forecasts; for the six
   linear models (additive error) the exact 80% and 95% prediction intervals
-  of `get_prediction` (statsmodels simulates the others, so they are not
-  written). statsforecast's ETS core (`pegelsresid_C`, a port of R's
+  of `get_prediction`; for the six multiplicative-error ones (statsmodels
+  only simulates those) the normal intervals from the class-2 variance of
+  Hyndman et al. (2008), by statsforecast's recursion (`class2_variance`)
+  with statsmodels' sigma^2 = SSE/n and forecasts. statsforecast's ETS core (`pegelsresid_C`, a port of R's
   `etscalc`) is run on the same models and the script asserts that both
   libraries agree, which pins the conventions (state order, likelihood).
 * Models with a multiplicative season (ETS(A|M, N|A|Ad, M), 6 models):
@@ -55,6 +57,7 @@ import numpy as np
 import pandas as pd
 import statsforecast
 import statsmodels
+from scipy.stats import norm
 from statsforecast import ets as sf_ets
 from statsmodels.tools.eval_measures import aic, aicc
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -163,6 +166,24 @@ def statsforecast_run(y, error, trend, season):
     return fitted, e, lik + n * (np.log(2 * np.pi / n) + 1), book
 
 
+def class2_variance(forecast, sigma2, trend, season):
+    """Forecast variance of a class-2 model (multiplicative error, no
+    multiplicative season; Hyndman et al. 2008, sec. 6.3) by statsforecast's
+    theta recursion `_compute_sigmah`, with c_j = alpha + beta phi_j +
+    gamma [j mod m == 0] written out here: statsforecast's own ETS(M,A,A)
+    branch multiplies alpha by beta instead of adding, and its damped
+    forecasts differ (above), so its `_compute_pred_intervals` is not used.
+    """
+    j = np.arange(1, HORIZON + 1)
+    c = np.full(HORIZON, SMOOTHING["alpha"])
+    if trend != "N":
+        phi = SMOOTHING["phi"] if trend == "Ad" else 1.0
+        c = c + SMOOTHING["beta"] * np.array([sum(phi**i for i in range(1, k + 1)) for k in j])
+    if season != "N":
+        c = c + SMOOTHING["gamma"] * (j % PERIOD == 0)
+    return sf_ets._compute_sigmah(np.asarray(forecast, dtype=float), HORIZON, sigma2, c)
+
+
 def book_forecast(state, trend, season, phi, n):
     """Point forecasts from a final state (l, b, s_0, s_-1, ...) by the book's
     formula: (l + φ_h b) ⊕ s_{n+h-m(k+1)}, φ_h = φ + … + φʰ."""
@@ -202,14 +223,20 @@ def main(out_path):
                     assert np.allclose(forecast, sf_forecast, rtol=1e-10), entry["spec"]
                     assert abs(-2 * llf - sf_lik) < 1e-8 * abs(sf_lik), (entry["spec"], -2 * llf, sf_lik)
                     entry["reference"] = f"statsmodels {statsmodels.__version__} (checked against statsforecast {statsforecast.__version__})"
-                    intervals = None
+                    intervals = {}
                     if error == "A":
                         prediction = res.get_prediction(start=n, end=n + HORIZON - 1)
                         assert prediction.method == "exact"
-                        intervals = {}
                         for level in LEVELS:
                             bounds = np.asarray(prediction.pred_int(alpha=1 - level))
                             intervals[str(level)] = {"lower": bounds[:, 0].tolist(), "upper": bounds[:, 1].tolist()}
+                        entry["interval_reference"] = "statsmodels get_prediction, exact"
+                    else:
+                        variance = class2_variance(forecast, float(res.mse), trend, season)
+                        for level in LEVELS:
+                            half = norm.ppf(0.5 + level / 2) * np.sqrt(variance)
+                            intervals[str(level)] = {"lower": (forecast - half).tolist(), "upper": (forecast + half).tolist()}
+                        entry["interval_reference"] = "statsforecast _compute_sigmah (class 2) with statsmodels' sigma^2 and forecasts"
                     entry["intervals"] = intervals
                 else:
                     fitted, llf, forecast = sf_fitted, -0.5 * sf_lik, sf_forecast

@@ -61,11 +61,11 @@ impl EtsSpec {
         self.error == ErrorKind::Multiplicative || self.season == SeasonKind::Multiplicative
     }
 
-    /// True for the linear models (additive error, no multiplicative season):
-    /// class 1 of Hyndman et al. (2008, ch. 6), whose forecast variance is known
-    /// in closed form.
-    pub fn is_linear(&self) -> bool {
-        self.error == ErrorKind::Additive && self.season != SeasonKind::Multiplicative
+    /// True when the forecast variance is known in closed form: no
+    /// multiplicative season, i.e. the linear models (class 1 of Hyndman et
+    /// al. 2008, ch. 6) and their multiplicative-error twins (class 2).
+    pub fn has_closed_form_variance(&self) -> bool {
+        self.season != SeasonKind::Multiplicative
     }
 }
 

@@ -46,7 +46,7 @@ pub(crate) struct State {
 /// How the intervals of a forecast were computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntervalMethod {
-    /// From the closed-form forecast variance of a linear model.
+    /// From the closed-form forecast variance (classes 1 and 2): ŷ ± z √v_h.
     Analytic,
     /// From quantiles of this many simulated future paths.
     Simulated {
@@ -339,38 +339,46 @@ impl FittedEts {
 
     /// Point forecasts for horizons 1…h and prediction intervals at each of
     /// `levels` (coverage fractions such as 0.8 and 0.95; levels outside
-    /// (0, 1) are left out). Linear models get closed-form intervals; the
-    /// others quantiles of simulated paths (see the module docs).
+    /// (0, 1) are left out). Models without a multiplicative season get
+    /// intervals from their closed-form variance; the others quantiles of
+    /// simulated paths (see the module docs).
     pub fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
+        if self.spec.has_closed_form_variance() { self.forecast_analytic(h, levels) } else { self.forecast_simulated(h, levels) }
+    }
+
+    /// As [`FittedEts::forecast`], but the intervals are always quantiles of
+    /// simulated paths, which keeps the skew of a multiplicative model's
+    /// forecast distribution that the closed-form normal intervals ignore
+    /// (statsmodels' `method="simulated"`).
+    pub fn forecast_simulated(&self, h: usize, levels: &[f64]) -> Forecast {
         let point = self.point_forecast(h);
-        let levels: Vec<f64> = levels.iter().copied().filter(|l| *l > 0.0 && *l < 1.0).collect();
-        if self.spec.is_linear() {
-            let variance = self.linear_variance(h);
-            let intervals = levels
-                .iter()
-                .map(|&level| {
-                    let z = normal_quantile(0.5 + level / 2.0);
-                    let half: Vec<f64> = variance.iter().map(|v| z * v.sqrt()).collect();
-                    PredictionInterval {
-                        level,
-                        lower: point.iter().zip(&half).map(|(p, w)| p - w).collect(),
-                        upper: point.iter().zip(&half).map(|(p, w)| p + w).collect(),
-                    }
-                })
-                .collect();
-            Forecast { point, intervals, method: IntervalMethod::Analytic }
-        } else {
-            let paths = self.simulate(h);
-            let intervals = levels
-                .iter()
-                .map(|&level| PredictionInterval {
+        let paths = self.simulate(h);
+        let intervals = valid_levels(levels)
+            .map(|level| PredictionInterval {
+                level,
+                lower: paths.iter().zip(&point).map(|(sorted, p)| quantile(sorted, 0.5 - level / 2.0).unwrap_or(*p)).collect(),
+                upper: paths.iter().zip(&point).map(|(sorted, p)| quantile(sorted, 0.5 + level / 2.0).unwrap_or(*p)).collect(),
+            })
+            .collect();
+        Forecast { point, intervals, method: IntervalMethod::Simulated { paths: self.simulations } }
+    }
+
+    /// ŷ ± z √v_h with the closed-form variance (classes 1 and 2).
+    fn forecast_analytic(&self, h: usize, levels: &[f64]) -> Forecast {
+        let point = self.point_forecast(h);
+        let variance = self.closed_form_variance(&point);
+        let intervals = valid_levels(levels)
+            .map(|level| {
+                let z = normal_quantile(0.5 + level / 2.0);
+                let half: Vec<f64> = variance.iter().map(|v| z * v.sqrt()).collect();
+                PredictionInterval {
                     level,
-                    lower: paths.iter().zip(&point).map(|(sorted, p)| quantile(sorted, 0.5 - level / 2.0).unwrap_or(*p)).collect(),
-                    upper: paths.iter().zip(&point).map(|(sorted, p)| quantile(sorted, 0.5 + level / 2.0).unwrap_or(*p)).collect(),
-                })
-                .collect();
-            Forecast { point, intervals, method: IntervalMethod::Simulated { paths: self.simulations } }
-        }
+                    lower: point.iter().zip(&half).map(|(p, w)| p - w).collect(),
+                    upper: point.iter().zip(&half).map(|(p, w)| p + w).collect(),
+                }
+            })
+            .collect();
+        Forecast { point, intervals, method: IntervalMethod::Analytic }
     }
 
     /// ŷ_{n+h} = (ℓ_n + φ_h b_n) ⊕ s_{n+h−m(k+1)}, φ_h = φ + … + φʰ, k = ⌊(h−1)/m⌋.
@@ -397,19 +405,21 @@ impl FittedEts {
             .collect()
     }
 
-    /// The forecast variance of a linear model (Hyndman et al. 2008, §6.3):
-    /// v_h = σ²(1 + Σ_{j=1}^{h−1} c_j²) with c_j = α + β φ_j + γ [j mod m = 0],
-    /// summed term by term, which equals the closed forms of their Table 6.1.
-    fn linear_variance(&self, h: usize) -> Vec<f64> {
+    /// The forecast variance of classes 1 and 2 (Hyndman et al. 2008, §6.3),
+    /// with c_j = α + β φ_j + γ [j mod m = 0] (φ_j = φ + … + φʲ):
+    ///
+    /// * additive error: v_h = σ²(1 + Σ_{j=1}^{h−1} c_j²), summed term by
+    ///   term, which equals the closed forms of their Table 6.1;
+    /// * multiplicative error: v_h = (1 + σ²)θ_h − μ_h², θ_1 = μ_1²,
+    ///   θ_h = μ_h² + σ² Σ_{j=1}^{h−1} c_j² θ_{h−j}, with μ_h the point forecasts.
+    fn closed_form_variance(&self, point: &[f64]) -> Vec<f64> {
         let Smoothing { alpha, beta, gamma, phi } = self.smoothing;
-        let mut sum = 0.0;
+        let damping = if self.spec.trend == TrendKind::Damped { phi } else { 1.0 };
         let mut phi_j = 0.0;
         let mut phi_power = 1.0;
-        (1..=h)
-            .map(|step| {
-                let variance = self.sigma2 * (1.0 + sum);
-                let j = step;
-                phi_power *= if self.spec.trend == TrendKind::Damped { phi } else { 1.0 };
+        let c_squared: Vec<f64> = (1..point.len())
+            .map(|j| {
+                phi_power *= damping;
                 phi_j += phi_power;
                 let mut c = alpha;
                 if self.spec.trend != TrendKind::None {
@@ -418,10 +428,31 @@ impl FittedEts {
                 if self.spec.season != SeasonKind::None && j % self.period == 0 {
                     c += gamma;
                 }
-                sum += c * c;
-                variance
+                c * c
             })
-            .collect()
+            .collect();
+        match self.spec.error {
+            ErrorKind::Additive => {
+                let mut sum = 0.0;
+                (0..point.len())
+                    .map(|k| {
+                        if k > 0 {
+                            sum += c_squared[k - 1];
+                        }
+                        self.sigma2 * (1.0 + sum)
+                    })
+                    .collect()
+            }
+            ErrorKind::Multiplicative => {
+                let mut theta: Vec<f64> = Vec::with_capacity(point.len());
+                for (k, mu) in point.iter().enumerate() {
+                    // θ_{k+1} = μ² + σ² Σ_{j=1}^{k} c_j² θ_{k+1−j}, θ stored from index 0.
+                    let sum: f64 = (1..=k).map(|j| c_squared[j - 1] * theta[k - j]).sum();
+                    theta.push(mu * mu + self.sigma2 * sum);
+                }
+                theta.iter().zip(point).map(|(t, mu)| (1.0 + self.sigma2) * t - mu * mu).collect()
+            }
+        }
     }
 
     /// Simulates `simulations` future paths of h steps from the last state with
@@ -453,6 +484,11 @@ impl FittedEts {
         }
         by_horizon
     }
+}
+
+/// The levels strictly between 0 and 1.
+fn valid_levels(levels: &[f64]) -> impl Iterator<Item = f64> + '_ {
+    levels.iter().copied().filter(|l| *l > 0.0 && *l < 1.0)
 }
 
 /// The p-quantile of sorted values with linear interpolation (numpy's
