@@ -348,6 +348,9 @@ fn unusable_series_and_settings_are_refused_in_words() {
     let mut with_nan = trend_and_season();
     with_nan[5] = f64::NAN;
     assert!(matches!(EtsParams::new(12).fit(&with_nan), Err(ForecastError::NonFinite { index: 5, .. })));
+    let constant = EtsParams::new(12).fit(&[0.05; 36]).expect_err("a constant series");
+    assert_eq!(constant, ForecastError::Constant { value: 0.05 });
+    assert!(constant.to_string().contains("constant"));
     assert!(matches!(EtsParams::new(12).alpha(1.5).check(), Err(ForecastError::InvalidSetting { name: "alpha", .. })));
     assert!(matches!(EtsParams::new(0).check(), Err(ForecastError::InvalidSetting { name: "period", .. })));
     assert!(matches!(EtsParams::new(12).alpha(0.2).beta(0.3).check(), Err(ForecastError::InvalidSetting { name: "beta", .. })));

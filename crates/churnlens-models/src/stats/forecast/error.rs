@@ -35,6 +35,13 @@ pub enum ForecastError {
         /// The model asked for, e.g. "ETS(M,A,N)".
         model: String,
     },
+    /// Every value is the same, so there is no variation to estimate a model
+    /// (or an error variance) from.
+    #[error("every value of the series is {value}: a constant series has no variation to model, and its forecast is that constant")]
+    Constant {
+        /// The one value.
+        value: f64,
+    },
     /// A setting is outside the range that makes sense.
     #[error("{name} = {value} is not allowed: {why}")]
     InvalidSetting {

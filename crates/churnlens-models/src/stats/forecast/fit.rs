@@ -11,7 +11,7 @@
 use super::error::ForecastError;
 use super::hyperparams::{Criterion, ErrorKind, EtsParams, EtsSpec, SeasonKind, TrendKind, ValidEtsParams};
 use super::init::{heuristic, minimum_length};
-use super::model::{FittedEts, Smoothing, check_series, filter, parameter_count};
+use super::model::{FittedEts, Smoothing, check_finite_and_varying, check_series, filter, parameter_count};
 use super::nelder_mead::minimise;
 
 fn logistic(x: f64) -> f64 {
@@ -40,11 +40,7 @@ impl ValidEtsParams {
         if y.len() < minimum_length(SeasonKind::None, 1) {
             return Err(ForecastError::TooShort { needed: 10, found: y.len(), why: "to fit any exponential smoothing model".to_owned() });
         }
-        for (index, &value) in y.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(ForecastError::NonFinite { index, value });
-            }
-        }
+        check_finite_and_varying(y)?;
         let mut best: Option<(f64, FittedEts)> = None;
         for spec in candidates(params, y) {
             // A candidate that cannot be fitted (its predictions leave the

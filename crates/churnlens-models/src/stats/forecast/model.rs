@@ -213,17 +213,30 @@ pub(crate) fn parameter_count(spec: &EtsSpec, period: usize) -> usize {
     1 + trend + season + damped + 1 + trend + season * (period - 1) + 1
 }
 
-/// Checks a series for a model: finite, and positive where a component is multiplicative.
+/// Checks a series for a model: finite, not constant, and positive where a
+/// component is multiplicative.
 pub(crate) fn check_series(spec: &EtsSpec, y: &[f64]) -> Result<(), ForecastError> {
+    check_finite_and_varying(y)?;
     for (index, &value) in y.iter().enumerate() {
-        if !value.is_finite() {
-            return Err(ForecastError::NonFinite { index, value });
-        }
         if spec.needs_positive() && value <= 0.0 {
             return Err(ForecastError::NonPositive { index, value, model: spec.to_string() });
         }
     }
     Ok(())
+}
+
+/// Every value finite, and not all the same (the error variance of any
+/// model would be 0 and its likelihood unbounded).
+pub(crate) fn check_finite_and_varying(y: &[f64]) -> Result<(), ForecastError> {
+    for (index, &value) in y.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(ForecastError::NonFinite { index, value });
+        }
+    }
+    match y.first() {
+        Some(&first) if y.iter().all(|v| *v == first) => Err(ForecastError::Constant { value: first }),
+        _ => Ok(()),
+    }
 }
 
 impl FittedEts {
