@@ -62,6 +62,12 @@
 //!   parameters, ℓ₀, b₀, m − 1 seasonal states and σ², as R does, although
 //!   the initial states come from the heuristic. A model that cannot be
 //!   fitted (its predictions leave the positive range) does not compete.
+//! * Long seasons: for weekly data (m = 52) a season adds 51 initial states
+//!   to k, and the likelihood rewards only one-step fit, which a damped
+//!   trend achieves on a smooth, slow yearly pattern almost as well; so such
+//!   series may get a non-seasonal model whose far-ahead forecasts miss the
+//!   season (R's `ets` refuses m > 24 outright). An irregular weekly pattern
+//!   (holidays, promotions) is picked up (see the tests).
 //!
 //! # Prediction intervals
 //!
