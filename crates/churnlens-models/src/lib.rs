@@ -13,6 +13,9 @@
 //! * [`stats::btyd`]: buy-till-you-die CLV models (BG/NBD, MBG/NBD, Pareto/NBD,
 //!   Gamma-Gamma, sBG), with [`stats::optimize`] and [`stats::hyp2f1`]; fit
 //!   errors are [`error::ModelError`].
+//! * [`stats::forecast`]: exponential smoothing (ETS) with automatic model
+//!   choice, prediction intervals, a rolling-origin backtest against seasonal
+//!   naive and anomaly flags (issue #7).
 
 pub mod error;
 pub mod stats;

@@ -2,6 +2,7 @@
 
 pub mod btyd;
 pub mod distributions;
+pub mod forecast;
 pub mod hyp2f1;
 pub mod linalg;
 pub mod optimize;
