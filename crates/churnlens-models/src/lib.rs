@@ -10,5 +10,7 @@
 //! * [`stats::distributions`]: the normal CDF and quantile, chi-square p-values.
 //! * [`stats::survival`]: Kaplan–Meier, Nelson–Aalen, log-rank tests and the
 //!   Cox proportional hazards model (issue #7).
+//! * [`stats::significance`]: Wilson intervals, chi-square independence
+//!   (with or without Yates), Mann–Whitney U (issue #4).
 
 pub mod stats;

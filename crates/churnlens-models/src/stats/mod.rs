@@ -2,5 +2,6 @@
 
 pub mod distributions;
 pub mod linalg;
+pub mod significance;
 pub mod special;
 pub mod survival;
