@@ -12,5 +12,7 @@
 //!   Cox proportional hazards model (issue #7).
 //! * [`stats::significance`]: Wilson intervals, chi-square independence
 //!   (with or without Yates), Mann–Whitney U (issue #4).
+//! * [`stats::rfm`]: RFM quintile scores and the eight- and eleven-segment
+//!   schemes, labelled in zh and en (issue #4).
 
 pub mod stats;

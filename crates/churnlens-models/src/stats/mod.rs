@@ -2,6 +2,7 @@
 
 pub mod distributions;
 pub mod linalg;
+pub mod rfm;
 pub mod significance;
 pub mod special;
 pub mod survival;
