@@ -14,5 +14,8 @@
 //!   (with or without Yates), Mann–Whitney U (issue #4).
 //! * [`stats::rfm`]: RFM quintile scores and the eight- and eleven-segment
 //!   schemes, labelled in zh and en (issue #4).
+//! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
+//!   standardisation and cluster profiles; FP-growth association rules (issue #4).
 
+pub mod ml;
 pub mod stats;
