@@ -12,6 +12,7 @@ mod error;
 mod points;
 mod rng;
 
+pub mod association;
 pub mod kmeans;
 pub mod profile;
 pub mod scaler;
