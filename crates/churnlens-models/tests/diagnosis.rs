@@ -23,7 +23,7 @@
 
 mod shared_data;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use churnlens_models::ml::Points;
@@ -32,7 +32,7 @@ use churnlens_models::ml::kmeans::KMeansParams;
 use churnlens_models::ml::scaler::StandardScaler;
 use churnlens_models::ml::silhouette::silhouette_score_of;
 use churnlens_models::stats::rfm::{Threshold, aggregate_orders, eight_segments, eleven_segments, rfm_scores};
-use churnlens_models::stats::significance::{Continuity, MannWhitneyMethod, chi_square_independence, mann_whitney_u, wilson_interval};
+use churnlens_models::stats::significance::{Continuity, MannWhitneyMethod, chi_square_independence, churn_rates, crosstab, mann_whitney_u};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
@@ -124,29 +124,27 @@ fn churn_rates_wilson_intervals_and_chi_square_match_scipy_and_statsmodels() {
     assert_eq!(attributes.len(), 6);
     for (attribute, reference) in attributes {
         let values = if attribute == "TenureBand" { bands.clone() } else { telco.text(attribute).to_vec() };
-        let levels: Vec<String> = values.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
         let reference_levels: Vec<&str> = reference["levels"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert_eq!(levels, reference_levels, "{attribute} levels");
-        // Rows: levels; columns: retained, churned.
-        let mut table = vec![[0.0f64; 2]; levels.len()];
-        for (value, &churn) in values.iter().zip(&churned) {
-            let row = levels.iter().position(|l| l == value).unwrap();
-            table[row][usize::from(churn)] += 1.0;
+        let rates = churn_rates(&values, &churned, 0.95).unwrap();
+        assert_eq!(rates.iter().map(|r| r.segment.as_str()).collect::<Vec<_>>(), reference_levels, "{attribute} levels");
+        for (ours, rate) in rates.iter().zip(reference["rates"].as_array().unwrap()) {
+            assert_eq!(ours.customers, rate["n"].as_u64().unwrap());
+            assert_eq!(ours.churned, rate["churned"].as_u64().unwrap());
+            rate_dev = rate_dev.max(check_absolute("rate", ours.rate, number(&rate["rate"]), 1e-12));
+            check_absolute("rate to 4 decimals", (ours.rate * 1e4).round() / 1e4, number(&rate["rate_4dp"]), 1e-12);
+            wilson_dev = wilson_dev.max(check_absolute("Wilson lower", ours.interval.lower, number(&rate["wilson_lower"]), 1e-12));
+            wilson_dev = wilson_dev.max(check_absolute("Wilson upper", ours.interval.upper, number(&rate["wilson_upper"]), 1e-12));
         }
-        for (row, rate) in table.iter().zip(reference["rates"].as_array().unwrap()) {
-            let (n, k) = (row[0] + row[1], row[1]);
-            assert_eq!(n, number(&rate["n"]));
-            assert_eq!(k, number(&rate["churned"]));
-            let share = k / n;
-            rate_dev = rate_dev.max(check_absolute("rate", share, number(&rate["rate"]), 1e-12));
-            check_absolute("rate to 4 decimals", (share * 1e4).round() / 1e4, number(&rate["rate_4dp"]), 1e-12);
-            let interval = wilson_interval(k as u64, n as u64, 0.95).unwrap();
-            wilson_dev = wilson_dev.max(check_absolute("Wilson lower", interval.lower, number(&rate["wilson_lower"]), 1e-12));
-            wilson_dev = wilson_dev.max(check_absolute("Wilson upper", interval.upper, number(&rate["wilson_upper"]), 1e-12));
-        }
+        // Rows: levels; columns: retained (false), churned (true), as the reference's [No, Yes].
+        let table = crosstab(&values, &churned).unwrap();
+        assert_eq!(table.column_levels, vec![false, true]);
         let chi = &reference["chi_square"];
-        let default = chi_square_independence(&table, Continuity::Yates).unwrap();
-        let plain = chi_square_independence(&table, Continuity::None).unwrap();
+        for (row, reference_row) in table.counts.iter().zip(chi["table"].as_array().unwrap()) {
+            assert_eq!(row, &numbers(reference_row));
+        }
+        let levels = &table.row_levels;
+        let default = chi_square_independence(&table.counts, Continuity::Yates).unwrap();
+        let plain = chi_square_independence(&table.counts, Continuity::None).unwrap();
         assert_eq!(default.degrees_of_freedom as u64, chi["dof"].as_u64().unwrap());
         assert_eq!(default.corrected, levels.len() == 2, "{attribute}: Yates applies to the 2 × 2 tables only");
         chi_dev = chi_dev.max(check_relative("chi-square", default.statistic, number(&chi["statistic"]), 1e-9));

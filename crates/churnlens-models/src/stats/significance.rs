@@ -30,6 +30,8 @@
 //! Inputs that give no answer (an empty table, a row of zeros, a sample
 //! whose values are all equal) are errors in plain words, never NaN.
 
+use std::collections::BTreeSet;
+
 use thiserror::Error;
 
 use super::distributions::{chi_square_sf, normal_cdf, normal_quantile};
@@ -85,6 +87,14 @@ pub enum SignificanceError {
     /// A column of the table is all zeros, so its expected counts are zero.
     #[error("column {0} of the contingency table has no observations")]
     EmptyColumn(usize),
+    /// Two labellings of different lengths.
+    #[error("there are {rows} row labels but {columns} column labels")]
+    LengthMismatch {
+        /// The number of row labels.
+        rows: usize,
+        /// The number of column labels.
+        columns: usize,
+    },
     /// A Mann–Whitney sample is empty.
     #[error("the {0} sample is empty")]
     EmptySample(&'static str),
@@ -210,6 +220,67 @@ pub fn chi_square_independence<R: AsRef<[f64]>>(table: &[R], continuity: Continu
     let statistic = if corrected { statistic_with(true) } else { uncorrected };
     let cramers_v = (uncorrected / (total * (rows.min(columns) - 1) as f64)).sqrt();
     Ok(ChiSquareIndependence { statistic, degrees_of_freedom, p_value: chi_square_sf(statistic, degrees_of_freedom), corrected, expected, cramers_v, total })
+}
+
+/// A contingency table of two labellings of the same customers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crosstab<R, C> {
+    /// The distinct row labels, ascending.
+    pub row_levels: Vec<R>,
+    /// The distinct column labels, ascending.
+    pub column_levels: Vec<C>,
+    /// counts[i][j]: customers with row label i and column label j.
+    pub counts: Vec<Vec<f64>>,
+}
+
+/// Counts the customers of every (row label, column label) pair, e.g.
+/// contract type against churned.
+pub fn crosstab<R: Ord + Clone, C: Ord + Clone>(rows: &[R], columns: &[C]) -> Result<Crosstab<R, C>, SignificanceError> {
+    if rows.len() != columns.len() {
+        return Err(SignificanceError::LengthMismatch { rows: rows.len(), columns: columns.len() });
+    }
+    let row_levels: Vec<R> = rows.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let column_levels: Vec<C> = columns.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut counts = vec![vec![0.0; column_levels.len()]; row_levels.len()];
+    for (r, c) in rows.iter().zip(columns) {
+        let i = row_levels.binary_search(r).expect("every label is a level");
+        let j = column_levels.binary_search(c).expect("every label is a level");
+        counts[i][j] += 1.0;
+    }
+    Ok(Crosstab { row_levels, column_levels, counts })
+}
+
+/// The churn of one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentChurn<S> {
+    /// The segment's label.
+    pub segment: S,
+    /// Its customers.
+    pub customers: u64,
+    /// How many of them churned.
+    pub churned: u64,
+    /// churned / customers.
+    pub rate: f64,
+    /// The Wilson interval of the rate.
+    pub interval: Interval,
+}
+
+/// The churn rate of every segment (ascending labels) with its Wilson
+/// interval at the given confidence level.
+pub fn churn_rates<S: Ord + Clone>(segments: &[S], churned: &[bool], confidence: f64) -> Result<Vec<SegmentChurn<S>>, SignificanceError> {
+    let table = crosstab(segments, churned)?;
+    let churned_column = table.column_levels.iter().position(|&c| c);
+    table
+        .row_levels
+        .into_iter()
+        .zip(&table.counts)
+        .map(|(segment, row)| {
+            let customers = row.iter().sum::<f64>() as u64;
+            let churned = churned_column.map_or(0, |j| row[j] as u64);
+            let interval = wilson_interval(churned, customers, confidence)?;
+            Ok(SegmentChurn { segment, customers, churned, rate: churned as f64 / customers as f64, interval })
+        })
+        .collect()
 }
 
 /// How the Mann–Whitney p-value is computed.
@@ -405,6 +476,23 @@ mod tests {
     }
 
     #[test]
+    fn crosstab_and_churn_rates_count_by_hand() {
+        let segments = ["b", "a", "b", "b", "a"];
+        let churned = [true, false, false, true, false];
+        let table = crosstab(&segments, &churned).unwrap();
+        assert_eq!(table.row_levels, vec!["a", "b"]);
+        assert_eq!(table.column_levels, vec![false, true]);
+        assert_eq!(table.counts, vec![vec![2.0, 0.0], vec![1.0, 2.0]]);
+        let rates = churn_rates(&segments, &churned, 0.95).unwrap();
+        assert_eq!((rates[1].segment, rates[1].customers, rates[1].churned), ("b", 3, 2));
+        assert_abs_diff_eq!(rates[1].rate, 2.0 / 3.0, epsilon = 1e-15);
+        assert_eq!(rates[1].interval, wilson_interval(2, 3, 0.95).unwrap());
+        // Nobody churned at all: every rate is 0, not an error.
+        assert!(churn_rates(&segments, &[false; 5], 0.95).unwrap().iter().all(|r| r.churned == 0 && r.rate == 0.0));
+        assert_eq!(crosstab(&segments, &churned[..2]), Err(SignificanceError::LengthMismatch { rows: 5, columns: 2 }));
+    }
+
+    #[test]
     fn mann_whitney_asymptotic_with_ties_matches_scipy() {
         let x = [1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 8.0];
         let y = [2.0, 3.0, 4.0, 4.0, 6.0, 9.0, 10.0, 12.0];
@@ -416,6 +504,11 @@ mod tests {
         assert_abs_diff_eq!(test.first.median, 3.0, epsilon = 1e-15);
         assert_abs_diff_eq!(test.second.median, 5.0, epsilon = 1e-15);
         assert_abs_diff_eq!(test.second.mean, 50.0 / 8.0, epsilon = 1e-15);
+        // U exactly at its mean n₁n₂/2: z is 0 and p is 1, as scipy's clipped p-value.
+        let test = mann_whitney_u(&[1.0, 2.0, 3.0, 4.0], &[1.5, 2.5, 3.5, 4.5, 0.5], MannWhitneyMethod::Asymptotic).unwrap();
+        assert_abs_diff_eq!(test.u, 10.0, epsilon = 1e-12);
+        assert_eq!(test.z, 0.0);
+        assert_eq!(test.p_value, 1.0);
     }
 
     #[test]
@@ -426,6 +519,16 @@ mod tests {
         let test = mann_whitney_u(&x, &y, MannWhitneyMethod::Exact).unwrap();
         assert_abs_diff_eq!(test.u, 5.0, epsilon = 1e-12);
         assert_abs_diff_eq!(test.p_value, 0.08225108225108226, epsilon = 1e-12);
+        // mannwhitneyu(x, y, method="exact") on 8 and 9 values, both ways round, and on 3 and 7.
+        let x = [-0.802, -1.324, -0.248, 0.42, 1.136, 0.11, -0.553, -0.785];
+        let y = [1.549, 2.435, 1.073, -0.433, -0.158, 2.4, 1.003, -0.932, 0.716];
+        for (first, second, u, p) in
+            [(&x[..], &y[..], 17.0, 0.07445495680789799), (&y[..], &x[..], 55.0, 0.07445495680789799), (&x[..3], &y[..7], 1.0, 0.03333333333333333)]
+        {
+            let test = mann_whitney_u(first, second, MannWhitneyMethod::Exact).unwrap();
+            assert_abs_diff_eq!(test.u, u, epsilon = 1e-12);
+            assert_abs_diff_eq!(test.p_value, p, epsilon = 1e-12);
+        }
         assert_eq!(mann_whitney_u(&[1.0, 2.0], &[2.0, 3.0], MannWhitneyMethod::Exact), Err(SignificanceError::TiesInExactTest));
     }
 
