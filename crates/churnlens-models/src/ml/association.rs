@@ -324,6 +324,31 @@ mod tests {
     }
 
     #[test]
+    fn agrees_with_counting_every_itemset_by_brute_force() {
+        // Random baskets over 9 items with uneven popularity; the reference
+        // counts all 2⁹ − 1 itemsets directly.
+        let mut rng = crate::ml::rng::SplitMix64::new(99);
+        let popularity = [0.6, 0.5, 0.45, 0.4, 0.3, 0.25, 0.2, 0.1, 0.05];
+        let transactions: Vec<Vec<usize>> = (0..200).map(|_| (0..9).filter(|&i| rng.next_f64() < popularity[i]).collect()).collect();
+        for (min_support, max_len) in [(0.02, None), (0.1, None), (0.25, Some(2)), (0.5, None)] {
+            let min_count = (min_support * 200.0f64).ceil() as usize;
+            let mut expected: Vec<(Vec<usize>, usize)> = (1u32..1 << 9)
+                .map(|mask| (0..9).filter(|i| mask & (1 << i) != 0).collect::<Vec<usize>>())
+                .filter(|items| max_len.is_none_or(|m| items.len() <= m))
+                .map(|items| {
+                    let count = transactions.iter().filter(|t| items.iter().all(|i| t.contains(i))).count();
+                    (items, count)
+                })
+                .filter(|(_, count)| *count >= min_count)
+                .collect();
+            expected.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+            let found = fpgrowth(&transactions, min_support, max_len).unwrap();
+            let found: Vec<(Vec<usize>, usize)> = found.itemsets().iter().map(|s| (s.items.clone(), s.count)).collect();
+            assert_eq!(found, expected, "min_support {min_support}, max_len {max_len:?}");
+        }
+    }
+
+    #[test]
     fn rejects_what_cannot_be_mined() {
         let none: Vec<Vec<usize>> = Vec::new();
         assert_eq!(fpgrowth(&none, 0.5, None), Err(MlError::NoTransactions));
