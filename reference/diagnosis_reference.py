@@ -37,7 +37,10 @@ centres from `kmeans_plusplus(X, k, random_state=k)`, then
 `KMeans(n_clusters=k, init=centres, n_init=1, algorithm="lloyd")` (default
 tol 1e-4, max_iter 300): inertia, labels, centres, iterations; and
 `silhouette_score(X[idx], labels[idx])` on 1,000 rows
-`idx = np.random.default_rng(7).choice(n, 1000, replace=False)`.
+`idx = np.random.default_rng(7).choice(n, 1000, replace=False)`. Also the
+inertia of scikit-learn's own k-means++ with 10 restarts
+(`KMeans(n_clusters=k, n_init=10, random_state=0)`), the bar churnlens's
+seeding must reach with its own random numbers.
 
 diagnosis_fpgrowth.json: 300 synthetic baskets over 15 items from
 `np.random.default_rng(2024)` (independent items plus two bundles, below);
@@ -168,6 +171,7 @@ def kmeans(data: Path) -> dict:
             "centres": model.cluster_centers_.tolist(),
             "labels": model.labels_.tolist(),
             "silhouette_on_sample": float(silhouette_score(x[sample], model.labels_[sample])),
+            "kmeanspp_n_init_10_inertia": float(KMeans(n_clusters=k, n_init=10, random_state=0, algorithm="lloyd").fit(x).inertia_),
         })
     return out
 
