@@ -40,7 +40,9 @@ tol 1e-4, max_iter 300): inertia, labels, centres, iterations; and
 `idx = np.random.default_rng(7).choice(n, 1000, replace=False)`. Also the
 inertia of scikit-learn's own k-means++ with 10 restarts
 (`KMeans(n_clusters=k, n_init=10, random_state=0)`), the bar churnlens's
-seeding must reach with its own random numbers.
+seeding must reach with its own random numbers. Cluster profiles of the
+raw (unstandardised) features per fitted cluster: size, means, and the
+difference from the population mean in population standard deviations.
 
 diagnosis_fpgrowth.json: 300 synthetic baskets over 15 items from
 `np.random.default_rng(2024)` (independent items plus two bundles, below);
@@ -143,6 +145,25 @@ def telco(data: Path) -> dict:
     return out
 
 
+def profiles(features: np.ndarray, labels: np.ndarray) -> list:
+    """Per cluster: size, raw feature means, and (mean − population mean) /
+    population std (ddof=0), by pandas."""
+    frame = pd.DataFrame(features)
+    population_mean, population_std = frame.mean(), frame.std(ddof=0)
+    out = []
+    for cluster, group in frame.groupby(labels):
+        standardised = (group.mean() - population_mean) / population_std
+        out.append({
+            "cluster": int(cluster),
+            "size": int(len(group)),
+            "cluster_mean": group.mean().tolist(),
+            "population_mean": population_mean.tolist(),
+            "standardised_difference": standardised.tolist(),
+            "distinguishing": np.argsort(-standardised.abs().to_numpy(), kind="stable").tolist(),
+        })
+    return out
+
+
 def kmeans(data: Path) -> dict:
     raw = pd.read_csv(data / "telco/Telco-Customer-Churn.csv")
     total = pd.to_numeric(raw["TotalCharges"].str.strip().replace("", "0"))
@@ -172,6 +193,7 @@ def kmeans(data: Path) -> dict:
             "labels": model.labels_.tolist(),
             "silhouette_on_sample": float(silhouette_score(x[sample], model.labels_[sample])),
             "kmeanspp_n_init_10_inertia": float(KMeans(n_clusters=k, n_init=10, random_state=0, algorithm="lloyd").fit(x).inertia_),
+            "profiles": profiles(features, model.labels_),
         })
     return out
 

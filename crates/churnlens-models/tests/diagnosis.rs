@@ -13,6 +13,8 @@
 //! * k-means: the same labels and iteration count, inertia within 1e-6
 //!   absolute, centres and scaler within 1e-9; silhouette within 1e-9;
 //!   our own seeding (10 k-means++ restarts) within 0.1% of scikit-learn's;
+//!   cluster profiles (means 1e-9 relative, standardised differences 1e-9
+//!   absolute, the same order of distinguishing features) against pandas;
 //! * FP-growth: the same itemsets and rules, every support and metric
 //!   within 1e-12 (infinite convictions infinite on both sides);
 //! * RFM: recency, frequency, monetary value, scores and segments equal for
@@ -30,6 +32,7 @@ use std::path::Path;
 use churnlens_models::ml::Points;
 use churnlens_models::ml::association::{RuleMetric, association_rules, fpgrowth};
 use churnlens_models::ml::kmeans::KMeansParams;
+use churnlens_models::ml::profile::cluster_profiles;
 use churnlens_models::ml::scaler::StandardScaler;
 use churnlens_models::ml::silhouette::silhouette_score_of;
 use churnlens_models::stats::rfm::{Threshold, aggregate_orders, eight_segments, eleven_segments, rfm_scores};
@@ -209,7 +212,7 @@ fn kmeans_from_the_same_centres_matches_scikit_learn() {
     let standardised = scaler.transform(Points::new(&raw, 3).unwrap());
     let points = Points::new(&standardised, 3).unwrap();
     let sample = indices(&expected["silhouette_sample"]);
-    let (mut inertia_dev, mut centre_dev, mut silhouette_dev) = (0f64, 0f64, 0f64);
+    let (mut inertia_dev, mut centre_dev, mut silhouette_dev, mut profile_dev) = (0f64, 0f64, 0f64, 0f64);
     for fit in expected["fits"].as_array().unwrap() {
         let k = fit["k"].as_u64().unwrap() as usize;
         let initial: Vec<f64> = fit["initial_centres"].as_array().unwrap().iter().flat_map(numbers).collect();
@@ -223,6 +226,18 @@ fn kmeans_from_the_same_centres_matches_scikit_learn() {
         }
         let silhouette = silhouette_score_of(points, model.labels(), &sample).unwrap();
         silhouette_dev = silhouette_dev.max(check_absolute("silhouette", silhouette, number(&fit["silhouette_on_sample"]), 1e-9));
+        let ours = cluster_profiles(Points::new(&raw, 3).unwrap(), model.labels()).unwrap();
+        for (profile, reference) in ours.iter().zip(fit["profiles"].as_array().unwrap()) {
+            assert_eq!(profile.cluster as u64, reference["cluster"].as_u64().unwrap());
+            assert_eq!(profile.size as u64, reference["size"].as_u64().unwrap());
+            assert_eq!(profile.distinguishing, indices(&reference["distinguishing"]), "cluster {}: distinguishing features", profile.cluster);
+            for (j, feature) in profile.features.iter().enumerate() {
+                profile_dev = profile_dev.max(check_relative("cluster mean", feature.cluster_mean, number(&reference["cluster_mean"][j]), 1e-9));
+                profile_dev = profile_dev.max(check_relative("population mean", feature.population_mean, number(&reference["population_mean"][j]), 1e-9));
+                let standardised = number(&reference["standardised_difference"][j]);
+                profile_dev = profile_dev.max(check_absolute("standardised difference", feature.standardised_difference, standardised, 1e-9));
+            }
+        }
         // Our own k-means++ with 10 restarts must do as well as scikit-learn's
         // (different random numbers, so equal only up to the local optimum
         // found): within 0.1% of its inertia or better.
@@ -231,7 +246,9 @@ fn kmeans_from_the_same_centres_matches_scikit_learn() {
         eprintln!("k = {k}: k-means++ inertia {} against scikit-learn's {bar}", seeded.inertia());
         assert!(seeded.inertia() <= bar * 1.001, "k = {k}: k-means++ inertia {} against scikit-learn's {bar}", seeded.inertia());
     }
-    eprintln!("largest deviations: scaler {scaler_dev:e} (relative), inertia {inertia_dev:e}, centres {centre_dev:e}, silhouette {silhouette_dev:e}");
+    eprintln!(
+        "largest deviations: scaler {scaler_dev:e} (relative), inertia {inertia_dev:e}, centres {centre_dev:e}, silhouette {silhouette_dev:e}, profiles {profile_dev:e}"
+    );
 }
 
 /// `per_blob` points around each centre, uniform in a square of half-width
