@@ -78,6 +78,9 @@ pub enum RfmError {
         /// The offending value.
         value: f64,
     },
+    /// A given segment threshold is infinite or not a number.
+    #[error("the segment threshold {0} is not a finite number")]
+    InvalidThreshold(f64),
     /// An order after the as-of day.
     #[error("order {index} is on day {day}, after the as-of day {as_of}")]
     OrderAfterAsOf {
@@ -280,7 +283,12 @@ pub fn eight_segments(recency_days: &[f64], frequency: &[f64], monetary: &[f64],
     let (r_cut, f_cut, m_cut) = match threshold {
         Threshold::Mean => (mean(recency_days), mean(frequency), mean(monetary)),
         Threshold::Median => (median(recency_days), median(frequency), median(monetary)),
-        Threshold::Values { recency_days, frequency, monetary } => (recency_days, frequency, monetary),
+        Threshold::Values { recency_days, frequency, monetary } => {
+            if let Some(&value) = [recency_days, frequency, monetary].iter().find(|v| !v.is_finite()) {
+                return Err(RfmError::InvalidThreshold(value));
+            }
+            (recency_days, frequency, monetary)
+        }
     };
     Ok((0..recency_days.len()).map(|i| EightSegment::from_levels(recency_days[i] < r_cut, frequency[i] > f_cut, monetary[i] > m_cut)).collect())
 }
@@ -426,6 +434,8 @@ mod tests {
         let given = Threshold::Values { recency_days: 25.0, frequency: 2.0, monetary: 120.0 };
         let segments = eight_segments(&recency, &frequency, &monetary, given).unwrap();
         assert_eq!(segments[2], EightSegment::GeneralValue);
+        let broken = Threshold::Values { recency_days: 25.0, frequency: f64::NAN, monetary: 120.0 };
+        assert!(matches!(eight_segments(&recency, &frequency, &monetary, broken), Err(RfmError::InvalidThreshold(v)) if v.is_nan()));
         assert_eq!(segments[1].label_zh(), "一般挽留客户");
         assert_eq!(EightSegment::ALL.len(), 8);
         // Median of recency [10, 20, 20, 30] is 20: only customer 0 is recent.
