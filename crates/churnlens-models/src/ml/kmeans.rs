@@ -24,7 +24,9 @@
 //! * **Choosing k**: unless k is given, every k of a range (default 2–8) is
 //!   fitted and the one of highest mean silhouette wins (the smaller k on a
 //!   tie); above `silhouette_sample` rows the silhouette is computed on a
-//!   seeded random sample of that many rows, since it costs O(n²).
+//!   seeded random sample of that many rows, since it costs O(n²). A k
+//!   whose clusters cannot be scored (fewer than two among the scored rows)
+//!   is left out of the choice.
 
 use std::ops::RangeInclusive;
 
@@ -202,10 +204,17 @@ impl KMeansValidParams {
                 let mut candidates = Vec::with_capacity(ks.len());
                 for k in ks {
                     let model = self.fit_k(points, k)?;
-                    let silhouette = if n > p.silhouette_sample {
-                        silhouette_score_sampled(points, &model.labels, p.silhouette_sample, p.seed)?
+                    let scored = if n > p.silhouette_sample {
+                        silhouette_score_sampled(points, &model.labels, p.silhouette_sample, p.seed)
                     } else {
-                        silhouette_score(points, &model.labels)?
+                        silhouette_score(points, &model.labels)
+                    };
+                    let silhouette = match scored {
+                        Ok(silhouette) => silhouette,
+                        // Fewer than two clusters among the scored rows (a
+                        // sample that missed the small ones): this k cannot compete.
+                        Err(MlError::SilhouetteClusterCount { .. }) => continue,
+                        Err(other) => return Err(other),
                     };
                     candidates.push(KCandidate { k, inertia: model.inertia, silhouette });
                     // Strictly higher: the smaller k wins a tie.
@@ -213,7 +222,9 @@ impl KMeansValidParams {
                         best = Some((model, silhouette));
                     }
                 }
-                let (mut model, _) = best.expect("at least one k was fitted");
+                let Some((mut model, _)) = best else {
+                    return Err(MlError::SilhouetteClusterCount { found: 1, max: n.min(p.silhouette_sample) - 1 });
+                };
                 model.candidates = candidates;
                 Ok(model)
             }
@@ -471,6 +482,21 @@ mod tests {
         let model = KMeansParams::new().n_clusters(2).initial_centroids(vec![1.0, 100.0]).check().unwrap().fit(points).unwrap();
         assert_eq!(model.labels(), &[0, 0, 0, 1]);
         assert_abs_diff_eq!(model.inertia(), 2.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn a_k_the_silhouette_sample_cannot_score_is_left_out() {
+        // 199 rows in [0, 1] and one at 1000: k = 2 isolates the outlier,
+        // which a 3-row sample almost surely misses, leaving one cluster to score.
+        let values: Vec<f64> = (0..199).map(|i| f64::from(i) / 198.0).chain([1000.0]).collect();
+        let points = Points::new(&values, 1).unwrap();
+        let params = KMeansParams::new().choose_k(2..=2).silhouette_sample(3).seed(5).check().unwrap();
+        assert_eq!(params.fit(points), Err(MlError::SilhouetteClusterCount { found: 1, max: 2 }));
+        // With k = 3 on offer too, the big group splits in two, the sample sees both, and k = 3 is chosen.
+        let params = KMeansParams::new().choose_k(2..=3).silhouette_sample(3).seed(5).check().unwrap();
+        let model = params.fit(points).unwrap();
+        assert_eq!(model.n_clusters(), 3);
+        assert_eq!(model.candidates().iter().map(|c| c.k).collect::<Vec<_>>(), vec![3]);
     }
 
     #[test]

@@ -237,7 +237,7 @@ pub struct Crosstab<R, C> {
     pub row_levels: Vec<R>,
     /// The distinct column labels, ascending.
     pub column_levels: Vec<C>,
-    /// counts[i][j]: customers with row label i and column label j.
+    /// `counts[i][j]`: customers with row label i and column label j.
     pub counts: Vec<Vec<f64>>,
 }
 
