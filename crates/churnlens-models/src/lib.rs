@@ -16,6 +16,13 @@
 //! * [`stats::forecast`]: exponential smoothing (ETS) with automatic model
 //!   choice, prediction intervals, a rolling-origin backtest against seasonal
 //!   naive and anomaly flags (issue #7).
+//! * [`stats::significance`]: Wilson intervals, chi-square independence
+//!   (with or without Yates), Mann–Whitney U (issue #4).
+//! * [`stats::rfm`]: RFM quintile scores and the eight- and eleven-segment
+//!   schemes, labelled in zh and en (issue #4).
+//! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
+//!   standardisation and cluster profiles; FP-growth association rules (issue #4).
 
 pub mod error;
+pub mod ml;
 pub mod stats;

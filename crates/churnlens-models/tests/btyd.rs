@@ -3,7 +3,7 @@
 //! Gamma-Gamma on CDNOW; Fader & Hardie 2007 for sBG) and against lifetimes
 //! 0.11.3 (fixtures written by reference/btyd_reference.py).
 
-mod common;
+mod shared_data;
 
 use churnlens_models::error::ModelError;
 use churnlens_models::stats::btyd::summary::cumulative_repeat_purchases;
@@ -12,7 +12,7 @@ use churnlens_models::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm, ShiftedBetaGeometricParams,
     SummaryOptions, summarize_transactions,
 };
-use common::{cdnow_summary, cdnow_transactions, days_from_civil, manifest_dir, shared_data};
+use shared_data::{cdnow_summary, cdnow_transactions, days_from_civil, manifest_dir, shared_data};
 use std::collections::HashMap;
 
 fn calibration_end() -> i64 {

@@ -6,5 +6,7 @@ pub mod forecast;
 pub mod hyp2f1;
 pub mod linalg;
 pub mod optimize;
+pub mod rfm;
+pub mod significance;
 pub mod special;
 pub mod survival;

@@ -1,4 +1,6 @@
-//! Where the shared reference data sets live, found at run time.
+//! Where the shared reference data sets live, found at run time, and
+//! readers of the CDNOW files. Each test binary uses a part of it.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -21,4 +23,48 @@ pub fn shared_data() -> Option<PathBuf> {
         eprintln!("SKIPPED: {} is absent; set CHURNLENS_SHARED_DATA to run the reference-data tests", dir.display());
         None
     }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// CDNOW_sample.txt as (customer id, day, dollars) columns.
+pub struct Transactions {
+    pub customer: Vec<usize>,
+    pub day: Vec<i64>,
+    pub amount: Vec<f64>,
+}
+
+pub fn cdnow_transactions(data: &std::path::Path) -> Transactions {
+    let text = std::fs::read_to_string(data.join("cdnow/CDNOW_sample.txt")).expect("CDNOW_sample.txt");
+    let mut t = Transactions { customer: Vec::new(), day: Vec::new(), amount: Vec::new() };
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "line {line:?}");
+        let date: i64 = f[2].parse().expect("YYYYMMDD");
+        t.customer.push(f[1].parse().expect("customer id"));
+        t.day.push(days_from_civil(date / 10_000, date / 100 % 100, date % 100));
+        t.amount.push(f[4].parse().expect("dollars"));
+    }
+    t
+}
+
+/// cdnow_customers_summary.csv as (id, frequency, recency, T) rows.
+pub fn cdnow_summary(data: &std::path::Path) -> Vec<(usize, f64, f64, f64)> {
+    let mut reader = csv::Reader::from_path(data.join("cdnow/cdnow_customers_summary.csv")).expect("summary csv");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            (r[0].parse().expect("id"), r[1].parse().expect("frequency"), r[2].parse().expect("recency"), r[3].parse().expect("T"))
+        })
+        .collect()
 }

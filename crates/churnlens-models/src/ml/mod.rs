@@ -1,0 +1,22 @@
+//! Machine learning for churn diagnosis (issue #4): k-means segmentation
+//! with silhouette-based choice of k and cluster profiles, and association
+//! rules by FP-growth.
+//!
+//! Like the statistics, everything works on plain slices: a data matrix is
+//! a row-major `&[f64]` with a stated number of features ([`Points`]),
+//! transactions are slices of item indices. Randomness (k-means++ seeding,
+//! silhouette sampling) comes from a seeded SplitMix64 generator, so equal
+//! settings give equal results on every platform.
+
+mod error;
+mod points;
+mod rng;
+
+pub mod association;
+pub mod kmeans;
+pub mod profile;
+pub mod scaler;
+pub mod silhouette;
+
+pub use error::MlError;
+pub use points::Points;
