@@ -1,5 +1,6 @@
 """The pandas side of the metrics benchmark: monthly churn and retention,
-the cohort matrix and lifecycle counts (W = 90 days, Asia/Shanghai days)
+the cohort matrix, lifecycle counts and the engagement score distribution
+(W = 90 days, Asia/Shanghai days)
 from the orders table churnlens stored, so both sides start from the same
 Parquet files.
 
@@ -28,7 +29,8 @@ def main() -> None:
     periods = ref.periods(orders, spans)
     cohorts = ref.cohorts(orders, spans)
     lifecycle = ref.lifecycle(orders, spans)
-    print(len(periods), len(cohorts), len(lifecycle))
+    engagement = ref.engagement(orders, spans)
+    print(len(periods), len(cohorts), len(lifecycle), len(engagement))
 
 
 if __name__ == "__main__":

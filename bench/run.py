@@ -83,18 +83,18 @@ def ingest_tools(args, orders: Path, scratch: Path) -> dict:
     }
 
 
-METRICS = ["churn", "retention", "cohorts", "lifecycle"]
+METRICS = ["churn", "retention", "cohorts", "lifecycle", "engagement"]
 
 
 def metrics_tools(args, workspace: Path) -> dict:
-    # Four separate churnlens runs, each reading the orders again: the
+    # Five separate churnlens runs, each reading the orders again: the
     # conservative side of the comparison (pandas reads once).
     loop = " && ".join(
         f"{args.churnlens} metrics {m} -w {workspace} --tz Asia/Shanghai --format csv > /dev/null" for m in METRICS
     )
     return {
-        "churnlens metrics churn, retention, cohorts, lifecycle (4 runs)": lambda: ["sh", "-c", loop],
-        "pandas: the same four (reference/metrics_reference.py)": lambda: [
+        "churnlens metrics churn, retention, cohorts, lifecycle, engagement (5 runs)": lambda: ["sh", "-c", loop],
+        "pandas: the same five (reference/metrics_reference.py)": lambda: [
             sys.executable, str(HERE / "pandas_metrics.py"), str(workspace / "tables" / "orders" / "v1"),
         ],
     }

@@ -5,7 +5,7 @@ day-sweep churnlens uses).
     python reference/metrics_reference.py cdnow ../shared/data/cdnow/CDNOW_sample.txt OUT_DIR
     python reference/metrics_reference.py demo  DEMO_DATA_DIR/orders.csv OUT_DIR
 
-Writes OUT_DIR/{periods,cohorts,lifecycle,window}.csv. Definitions (the same as the
+Writes OUT_DIR/{periods,cohorts,lifecycle,window,engagement}.csv. Definitions (the same as the
 churnlens-metrics crate docs): W = 90 days; a purchase is an order row with
 amount >= 0, several on one day are one; a gap of more than W days between
 purchases ends a spell with churn date last + W; periods are calendar
@@ -175,6 +175,46 @@ def window_sweep(orders: pd.DataFrame, spans, windows=(30, 60, 90, 120, 180, 270
     return pd.DataFrame(rows)
 
 
+def engagement(orders: pd.DataFrame, spans, w: int = W, weights=(0.35, 0.35)) -> pd.DataFrame:
+    """The engagement score distribution at the end of every month, from
+    orders alone (the recency and frequency components; with no events
+    table their weights are rescaled to sum to 1). Each month's customers
+    (those who bought by its last day E) are scored against the customers at
+    the end of observation: a value's percentile is (values below + half the
+    equal ones + 1/2) / n * 100 of that reference, clipped to 0-100, which
+    for the reference's own values is pandas' rank(pct=True).
+    Recency = -(days since the last purchase); frequency = purchase days in
+    the last W days (E-W+1 .. E). Bands 0-20 ... 80-100 hold their lower bound."""
+    purchases = orders.loc[orders["amount"] >= 0, ["customer", "day"]].drop_duplicates()
+    as_of = orders["day"].max()
+
+    def components(end):
+        seen = purchases[purchases["day"] <= end]
+        last = seen.groupby("customer")["day"].max()
+        recent = seen[seen["day"] > end - pd.Timedelta(days=w)].groupby("customer").size()
+        recency = -(end - last).dt.days.astype(float)
+        frequency = recent.reindex(last.index, fill_value=0).astype(float)
+        return recency.to_numpy(), frequency.to_numpy()
+
+    def percentile(reference, values):
+        below = np.searchsorted(reference, values, side="left")
+        equal = np.searchsorted(reference, values, side="right") - below
+        return np.clip((below + equal / 2 + 0.5) / len(reference) * 100, 0, 100)
+
+    reference_r, reference_f = (np.sort(v) for v in components(as_of))
+    rows = []
+    for label, _start, end in spans:
+        r, f = components(end)
+        score = (weights[0] * percentile(reference_r, r) + weights[1] * percentile(reference_f, f)) / (weights[0] + weights[1])
+        counts = np.bincount(np.minimum(np.floor(score / 20), 4).astype(int), minlength=5)
+        rows.append({
+            "period": label, "customers": len(score),
+            **{name: int(counts[b]) for b, name in enumerate(["score_0_20", "score_20_40", "score_40_60", "score_60_80", "score_80_100"])},
+            "mean_score": score.mean() if len(score) else np.nan, "median_score": np.median(score) if len(score) else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     kind, source, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     orders = load_cdnow(source) if kind == "cdnow" else load_demo(source)
@@ -184,6 +224,7 @@ def main() -> None:
     cohorts(orders, spans).to_csv(out / "cohorts.csv", index=False, float_format="%.10f")
     lifecycle(orders, spans).to_csv(out / "lifecycle.csv", index=False)
     window_sweep(orders, spans).to_csv(out / "window.csv", index=False, float_format="%.10f")
+    engagement(orders, spans).to_csv(out / "engagement.csv", index=False, float_format="%.10f")
 
 
 if __name__ == "__main__":

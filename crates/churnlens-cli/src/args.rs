@@ -65,7 +65,8 @@ pub enum Command {
     /// revenue: each churned customer's net revenue in the 12 months up to
     /// their last purchase, summed by the period of the churn date.
     /// conversion: leads created in a period and source, and the share converted.
-    /// cac: marketing spend ÷ new customers per period and customers.channel.
+    /// cac: marketing spend ÷ new customers per period and customers.channel,
+    /// and CLV/CAC with the channel's textbook CLV.
     /// engagement: weighted percentile scores of recency, purchase days, events
     /// and event duration in the last --window days (--weights, --customers).
     /// mrr: each customer's MRR on the day before a period vs its last day:

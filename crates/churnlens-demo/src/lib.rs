@@ -34,7 +34,7 @@
 //! | `orders.csv` | orders | UTF-8 CSV, Chinese headers, `¥` on a third of amounts, refunds as negative rows |
 //! | `order_items.parquet` | order_items | Parquet |
 //! | `events.jsonl` | events | JSON lines, times with `+08:00` |
-//! | `crm.xlsx` sheet `会员订阅` | subscriptions | Excel |
+//! | `crm.xlsx` sheet `会员订阅` | subscriptions | Excel; plan switches and returns give MRR expansion, contraction and reactivation |
 //! | `crm.xlsx` sheet `营销费用` | marketing_spend | Excel, month as date cells |
 //! | `feedback.csv` | feedback | UTF-8 with BOM, multi-line quoted texts |
 //! | `surveys.tsv` | surveys | tab-separated |

@@ -232,7 +232,7 @@ pub fn write_all(params: &DemoParams, dir: &Path, progress: &dyn Fn(&str, u64, u
             counts.surveys += 1;
         }
         if let Some((plan, started, ended)) = sim.subscription {
-            subscriptions.push((p.id.clone(), plan, started, ended));
+            subscriptions.extend(subscription_rows(plan, started, ended, end).into_iter().map(|(plan, from, to)| (p.id.clone(), plan, from, to)));
         }
         if let Some((created, source)) = sim.lead {
             leads_tx
@@ -381,6 +381,30 @@ fn write_dirty_row(orders: &mut csv::Writer<std::fs::File>, which: usize, path: 
     orders.write_record(&row).map_err(csv_err(path))
 }
 
+/// The rows of one simulated subscription: as simulated, except that every
+/// fourth (by start day) switches to the next plan 90 days in (an MRR
+/// expansion or contraction), and every fifth ended one (by end day)
+/// restarts 45 days after it ended (a reactivation). The rule reads only
+/// the days, so the random streams, and with them every other table, stay
+/// as they are.
+fn subscription_rows(plan: usize, started: i64, ended: Option<i64>, end: i64) -> Vec<(usize, i64, Option<i64>)> {
+    let mut rows = Vec::with_capacity(3);
+    let switch = started + 90 * DAY;
+    if started.div_euclid(DAY) % 4 == 0 && switch < ended.unwrap_or(end) {
+        rows.push((plan, started, Some(switch)));
+        rows.push(((plan + 1) % PLANS.len(), switch, ended));
+    } else {
+        rows.push((plan, started, ended));
+    }
+    if let Some(ended) = ended {
+        let back = ended + 45 * DAY;
+        if ended.div_euclid(DAY) % 5 == 0 && back < end {
+            rows.push((plan, back, None));
+        }
+    }
+    rows
+}
+
 fn write_workbook(
     path: &Path,
     subscriptions: &[(String, usize, i64, Option<i64>)],
@@ -426,4 +450,27 @@ fn write_workbook(
     }
     book.save(path).map_err(xl)?;
     Ok(row as usize - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscriptions_switch_plans_and_come_back_by_rule() {
+        let end = 1_000 * DAY;
+        // Day 400 is a multiple of 4: the plan switches on day 490; day 700
+        // (a multiple of 5) ends it, and it restarts on day 745.
+        assert_eq!(
+            subscription_rows(0, 400 * DAY, Some(700 * DAY), end),
+            [(0, 400 * DAY, Some(490 * DAY)), (1, 490 * DAY, Some(700 * DAY)), (0, 745 * DAY, None)]
+        );
+        // Day 401: no switch; an end on day 703 is not a multiple of 5.
+        assert_eq!(subscription_rows(2, 401 * DAY, Some(703 * DAY), end), [(2, 401 * DAY, Some(703 * DAY))]);
+        // An open subscription switches (to plan 0 after the last plan) and never returns;
+        // one ending before its switch day does not switch; a return past the end is dropped.
+        assert_eq!(subscription_rows(2, 400 * DAY, None, end), [(2, 400 * DAY, Some(490 * DAY)), (0, 490 * DAY, None)]);
+        assert_eq!(subscription_rows(1, 400 * DAY, Some(480 * DAY), end), [(1, 400 * DAY, Some(480 * DAY)), (1, 525 * DAY, None)]);
+        assert_eq!(subscription_rows(1, 401 * DAY, Some(960 * DAY), end), [(1, 401 * DAY, Some(960 * DAY))]);
+    }
 }

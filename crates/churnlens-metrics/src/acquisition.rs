@@ -178,6 +178,8 @@ pub struct CacRow {
     pub spend: f64,
     /// New customers in the period.
     pub new_customers: u64,
+    /// The channel's textbook CLV, when known.
+    pub clv: Option<f64>,
 }
 
 impl CacRow {
@@ -185,11 +187,26 @@ impl CacRow {
     pub fn cac(&self) -> Option<f64> {
         (self.new_customers > 0).then(|| self.spend / self.new_customers as f64)
     }
+
+    /// CLV ÷ CAC; none without both or with a CAC of 0.
+    pub fn clv_to_cac(&self) -> Option<f64> {
+        let cac = self.cac().filter(|c| *c > 0.0)?;
+        Some(self.clv? / cac)
+    }
 }
 
 /// CAC per complete period from `first_day` to `as_of` and channel. `new`
-/// holds each new customer's (first purchase day, channel).
-pub fn cac_rows(spend: &[(i32, String, f64)], new: &[(i32, String)], calendar: &Calendar, period: Period, first_day: i32, as_of: i32) -> Vec<CacRow> {
+/// holds each new customer's (first purchase day, channel); `clv` the
+/// textbook CLV per channel (and [`ALL`]) where known.
+pub fn cac_rows(
+    spend: &[(i32, String, f64)],
+    new: &[(i32, String)],
+    clv: &BTreeMap<String, f64>,
+    calendar: &Calendar,
+    period: Period,
+    first_day: i32,
+    as_of: i32,
+) -> Vec<CacRow> {
     let spans: Vec<PeriodSpan> = calendar.complete_periods(period, first_day, as_of);
     let (Some(first), Some(last)) = (spans.first(), spans.last()) else { return Vec::new() };
     let (lo, hi) = (first.start, last.end);
@@ -206,8 +223,10 @@ pub fn cac_rows(spend: &[(i32, String, f64)], new: &[(i32, String)], calendar: &
             cells.entry((p, key.to_string())).or_default().1 += 1;
         }
     }
-    let mut rows: Vec<CacRow> =
-        cells.into_iter().map(|((p, channel), (spend, new_customers))| CacRow { span: spans[p].clone(), channel, spend, new_customers }).collect();
+    let mut rows: Vec<CacRow> = cells
+        .into_iter()
+        .map(|((p, channel), (spend, new_customers))| CacRow { span: spans[p].clone(), clv: clv.get(&channel).copied(), channel, spend, new_customers })
+        .collect();
     rows.sort_by(|a, b| (a.span.start, a.channel == ALL, &a.channel).cmp(&(b.span.start, b.channel == ALL, &b.channel)));
     rows
 }
@@ -221,6 +240,8 @@ pub fn cac_batch(rows: &[CacRow]) -> RecordBatch {
         Field::new("spend", DataType::Float64, false),
         Field::new("new_customers", DataType::UInt64, false),
         Field::new("cac", DataType::Float64, true),
+        Field::new("clv", DataType::Float64, true),
+        Field::new("clv_to_cac", DataType::Float64, true),
     ]);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.span.label.as_str()))),
@@ -229,6 +250,8 @@ pub fn cac_batch(rows: &[CacRow]) -> RecordBatch {
         Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.spend))),
         Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.new_customers))),
         Arc::new(rows.iter().map(CacRow::cac).collect::<Float64Array>()),
+        Arc::new(rows.iter().map(|r| r.clv).collect::<Float64Array>()),
+        Arc::new(rows.iter().map(CacRow::clv_to_cac).collect::<Float64Array>()),
     ];
     RecordBatch::try_new(Arc::new(schema), columns).unwrap_or_else(|e| unreachable!("columns match their fields: {e}"))
 }

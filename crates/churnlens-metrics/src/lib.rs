@@ -420,9 +420,30 @@ impl Metrics {
             .collect();
         let rows = self
             .bounds()
-            .map(|(first, as_of)| acquisition::cac_rows(&spend, &new, &self.options.calendar, self.options.period, first, as_of))
+            .map(|(first, as_of)| {
+                let clv = self.textbook_clv_by(&channels, first, as_of);
+                acquisition::cac_rows(&spend, &new, &clv, &self.options.calendar, self.options.period, first, as_of)
+            })
             .unwrap_or_default();
         Ok(acquisition::cac_batch(&rows))
+    }
+
+    /// Textbook CLV per group of `grouping`, and over everyone under
+    /// [`acquisition::ALL`].
+    fn textbook_clv_by(&self, grouping: &Grouping, first: i32, as_of: i32) -> std::collections::BTreeMap<String, f64> {
+        let spells = spells::spells_with(&self.activity, self.options.rule());
+        let (calendar, period) = (&self.options.calendar, self.options.period);
+        let mut clv = std::collections::BTreeMap::new();
+        for grouping in [grouping, &Grouping::all()] {
+            let period_rows = periods::period_rows(&spells, calendar, period, first, as_of, grouping);
+            for row in clv::clv_rows(&self.activity, &period_rows, calendar, period, first, as_of, grouping) {
+                if let Some(value) = row.textbook_clv() {
+                    let key = if grouping.is_grouped() { row.group } else { acquisition::ALL.to_string() };
+                    clv.insert(key, value);
+                }
+            }
+        }
+        clv
     }
 
     /// Engagement scores (see [`engagement`]): per customer at the end of

@@ -537,7 +537,9 @@ fn lead_conversion_per_source_and_cac_per_channel() {
         (d("2024-02-02"), "门店".to_string()),
         (d("2024-02-10"), "(unknown)".to_string()),
     ];
-    let rows = cac_rows(&spend, &new, &Calendar::default(), Period::Month, d("2024-01-01"), d("2024-02-29"));
+    // Textbook CLV known for APP (600) and overall (500), not for the others.
+    let clv = std::collections::BTreeMap::from([("APP".to_string(), 600.0), ("all".to_string(), 500.0)]);
+    let rows = cac_rows(&spend, &new, &clv, &Calendar::default(), Period::Month, d("2024-01-01"), d("2024-02-29"));
     let got: Vec<(&str, &str, f64, u64, Option<f64>)> =
         rows.iter().map(|r| (r.span.label.as_str(), r.channel.as_str(), r.spend, r.new_customers, r.cac())).collect();
     // January: APP 300 / 2, 门店 100 / 1, all 400 / 3. February: APP and 官网
@@ -556,6 +558,13 @@ fn lead_conversion_per_source_and_cac_per_channel() {
             ("2024-02", "all", 250.0, 2, Some(125.0)),
         ]
     );
+    // CLV/CAC: January APP 600 / 150 = 4, all 500 / (400 / 3) = 3.75; 门店
+    // has no CLV; February APP has no CAC and the unknown channel a CAC of 0.
+    let ratios: Vec<Option<f64>> = rows.iter().map(|r| r.clv_to_cac()).collect();
+    assert_eq!(ratios[..2], [Some(4.0), None]);
+    assert!((ratios[2].unwrap() - 3.75).abs() < 1e-12);
+    assert_eq!(ratios[3..7], [None, None, None, None]);
+    assert_eq!(ratios[7], Some(4.0));
 }
 
 #[test]

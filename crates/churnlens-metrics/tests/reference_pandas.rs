@@ -1,7 +1,7 @@
 //! churnlens against pandas on the CDNOW sample and on the demo data (2,000
 //! customers, seed 42, Beijing time): monthly churn and retention (W = 90),
-//! the cohort matrix, lifecycle counts and the window sweep with its
-//! recommendation. The fixtures come from
+//! the cohort matrix, lifecycle counts, the window sweep with its
+//! recommendation and the engagement score distribution (orders only). The fixtures come from
 //! `reference/metrics_reference.py` (pandas 2.3.3), which computes them
 //! independently; counts must match exactly, rates to 1e-9 (the fixture
 //! prints ten decimals).
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, UInt32Type, UInt64Type};
 use churnlens_ingest::{ImportOptions, MappingFile, Workspace, import_file};
-use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+use churnlens_metrics::{Engine, Metrics, MetricsOptions, engagement};
 
 /// This crate's directory, as cargo gives it to the running test (not as
 /// compiled in: see [`shared_data`]).
@@ -79,6 +79,15 @@ fn demo_metrics() -> Metrics {
 }
 
 /// Cell (row, column) of a batch as text, the way the fixture prints it.
+/// The monthly engagement distribution from orders alone (the test
+/// workspaces hold no events), default weights and W = 90.
+fn engagement(metrics: &Metrics, calendar: &churnlens_metrics::calendar::Calendar) -> RecordBatch {
+    let activity = metrics.activity();
+    let scoring = engagement::Scoring { window: 90, weights: engagement::Weights::default() };
+    let (first, as_of) = (activity.first_day.unwrap(), activity.last_day.unwrap());
+    engagement::engagement_batch(&engagement::engagement_rows(activity, None, scoring, calendar, churnlens_metrics::calendar::Period::Month, first, as_of))
+}
+
 fn cell(batch: &RecordBatch, row: usize, name: &str) -> Option<f64> {
     let column = batch.column_by_name(name).unwrap_or_else(|| panic!("no column {name}"));
     if column.is_null(row) {
@@ -121,7 +130,7 @@ fn assert_matches(batch: &RecordBatch, expected: &[HashMap<String, String>], key
 }
 
 #[test]
-fn cdnow_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
+fn cdnow_monthly_churn_cohorts_lifecycle_window_sweep_and_engagement_match_pandas() {
     let Some(metrics) = cdnow_metrics() else { return };
     assert_eq!(metrics.activity().len(), 2357);
     assert_matches(&metrics.periods(), &fixture("cdnow/periods.csv"), &["period"], "periods");
@@ -130,10 +139,11 @@ fn cdnow_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
     assert_eq!(sweep.recommended, Some(303));
     assert_matches(&sweep.batch(), &fixture("cdnow/window.csv"), &[], "window");
+    assert_matches(&engagement(&metrics, &churnlens_metrics::calendar::Calendar::default()), &fixture("cdnow/engagement.csv"), &["period"], "engagement");
 }
 
 #[test]
-fn demo_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
+fn demo_monthly_churn_cohorts_lifecycle_window_sweep_and_engagement_match_pandas() {
     let metrics = demo_metrics();
     assert_matches(&metrics.periods(), &fixture("demo/periods.csv"), &["period"], "periods");
     assert_matches(&metrics.cohorts().unwrap(), &fixture("demo/cohorts.csv"), &["cohort", "period"], "cohorts");
@@ -141,4 +151,6 @@ fn demo_monthly_churn_cohorts_lifecycle_and_window_sweep_match_pandas() {
     let sweep = metrics.window_sweep(&churnlens_metrics::window::DEFAULT_WINDOWS, 0.1).unwrap();
     assert_eq!(sweep.recommended, Some(213));
     assert_matches(&sweep.batch(), &fixture("demo/window.csv"), &[], "window");
+    let beijing = churnlens_metrics::calendar::Calendar::in_zone(chrono_tz::Asia::Shanghai);
+    assert_matches(&engagement(&metrics, &beijing), &fixture("demo/engagement.csv"), &["period"], "engagement");
 }
