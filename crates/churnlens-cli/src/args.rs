@@ -115,6 +115,16 @@ pub enum MetricKind {
     Mrr,
 }
 
+/// What an order is worth in revenue figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OrderValueArg {
+    /// The amount paid. 实付金额
+    #[default]
+    Revenue,
+    /// Amount − cost. 毛利
+    Margin,
+}
+
 /// Where churn comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ChurnSource {
@@ -137,6 +147,10 @@ pub struct MetricsArgs {
     /// subscriptions (end dates) or snapshot (churn label, churn only). 流失数据来源
     #[arg(long, value_enum, default_value_t)]
     pub source: ChurnSource,
+    /// Revenue figures (clv, revenue, cohorts, cac) from the amount paid, or the
+    /// margin = amount − cost (needs a cost column in orders). 收入口径：金额或毛利
+    #[arg(long, value_enum, default_value_t)]
+    pub value: OrderValueArg,
     /// Period: day, week, month, quarter, year. 统计周期
     #[arg(long, default_value = "month")]
     pub period: String,

@@ -423,3 +423,31 @@ fn snapshot_and_subscription_churn_and_mrr() {
         .success()
         .stdout(predicate::str::contains("2024-03,2024-03-01,2024-03-31,3,1,2,33.3333333"));
 }
+
+#[test]
+fn clv_by_margin_when_orders_carry_a_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Margins: A 100 − 60 = 40; B 50 − 20 = 30, the refund −20 − (−8) = −12
+    // (the goods' cost comes back), and an order without a cost adds 0
+    // margin: B 18. Mean historical margin (40 + 18) / 2 = 29; revenue mean
+    // (100 + 50 − 20 + 30) / 2 = 80.
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,customer_id,order_time,amount,cost\n1,A,2024-01-10,100,60\n2,B,2024-01-15,50,20\n3,B,2024-01-20,-20,-8\n4,B,2024-02-01,30,\n",
+    )
+    .unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(&orders).assert().success();
+    let mean = |value: &str| -> f64 {
+        let out = churnlens().args(["metrics", "clv", "--value", value, "--format", "json", "-w"]).arg(&ws).assert().success();
+        let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        rows[0]["historical_clv_mean"].as_f64().unwrap()
+    };
+    assert_eq!(mean("margin"), 29.0);
+    assert_eq!(mean("revenue"), 80.0);
+    // Without a cost column, margin says what to import.
+    let plain = dir.path().join("plain");
+    churnlens().args(["import", "-w"]).arg(&plain).args(["--as", "orders"]).arg(hand_worked_orders(dir.path())).assert().success();
+    churnlens().args(["metrics", "clv", "--value", "margin", "-w"]).arg(&plain).assert().code(1).stderr(predicate::str::contains("cost column"));
+}

@@ -4,7 +4,8 @@
 //! A purchase is an order row with a non-negative amount (or no amount).
 //! Refund rows (negative amounts) are netted into revenue on the day they
 //! happen but are not activity: returning goods is not a sign of loyalty.
-//! Several orders on one day are one active day.
+//! Several orders on one day are one active day. Revenue figures can use
+//! the margin (amount − cost) instead of the amount ([`OrderValue`]).
 
 use std::collections::HashMap;
 
@@ -14,6 +15,16 @@ use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use crate::Engine;
 use crate::calendar::Calendar;
 use crate::error::{MetricsError, Result};
+
+/// What an order is worth in revenue figures (CLV, revenue lost, cohort revenue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderValue {
+    /// The amount paid (refunds negative).
+    #[default]
+    Revenue,
+    /// Amount − cost (the margin); a row without a cost adds nothing.
+    Margin,
+}
 
 /// Activity of every customer, indexed by position in [`Activity::ids`].
 #[derive(Debug, Clone, Default)]
@@ -68,6 +79,13 @@ impl ActivityBuilder {
     /// Adds one order row: customer, local day, amount (None = unknown,
     /// counted as a purchase with no revenue).
     pub fn push(&mut self, customer: &str, day: i32, amount: Option<f64>) {
+        self.push_valued(customer, day, amount, amount.unwrap_or(0.0));
+    }
+
+    /// Adds one order row whose value (what [`Activity::revenue`] sums) is
+    /// not its amount — its margin; the amount still decides whether the
+    /// row is a purchase or a refund.
+    pub fn push_valued(&mut self, customer: &str, day: i32, amount: Option<f64>, value: f64) {
         let at = match self.previous.filter(|&p| self.ids[p as usize] == customer) {
             Some(at) => at,
             None => match self.index.get(customer) {
@@ -81,7 +99,7 @@ impl ActivityBuilder {
             },
         };
         self.previous = Some(at);
-        self.rows.push(OrderRow { customer: at, day, amount: amount.unwrap_or(0.0), purchase: amount.is_none_or(|a| a >= 0.0) });
+        self.rows.push(OrderRow { customer: at, day, amount: value, purchase: amount.is_none_or(|a| a >= 0.0) });
     }
 
     /// Groups rows by customer, sorts each customer's by day, merges
@@ -154,12 +172,30 @@ impl Activity {
         builder.finish()
     }
 
-    /// Reads the workspace's `orders` table.
+    /// Reads the workspace's `orders` table, valued by revenue.
     pub async fn from_orders(engine: &Engine, calendar: &Calendar) -> Result<Activity> {
+        Activity::from_orders_valued(engine, calendar, OrderValue::Revenue).await
+    }
+
+    /// Reads the workspace's `orders` table, valued by revenue or margin.
+    pub async fn from_orders_valued(engine: &Engine, calendar: &Calendar, value: OrderValue) -> Result<Activity> {
         if !engine.tables().iter().any(|t| t == "orders") {
             return Err(MetricsError::MissingTable { table: "orders", hint: "churnlens import --as orders FILE" });
         }
-        let batches = engine.sql("SELECT customer_id, order_time, amount FROM orders WHERE customer_id IS NOT NULL AND order_time IS NOT NULL").await?;
+        let value_column = match value {
+            OrderValue::Revenue => "amount",
+            OrderValue::Margin if engine.columns("orders").await?.iter().any(|c| c == "cost") => "amount - cost",
+            OrderValue::Margin => {
+                return Err(MetricsError::Options(
+                    "margin needs a cost column in orders (成本, cost, cogs): import the orders with their cost, or value by revenue".into(),
+                ));
+            }
+        };
+        let batches = engine
+            .sql(&format!(
+                "SELECT customer_id, order_time, amount, {value_column} AS order_value FROM orders WHERE customer_id IS NOT NULL AND order_time IS NOT NULL"
+            ))
+            .await?;
         let mut builder = ActivityBuilder::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
         let mut local = calendar.day_of();
         for batch in &batches {
@@ -169,9 +205,13 @@ impl Activity {
             let times = times.as_primitive::<TimestampMicrosecondType>();
             let amounts = arrow::compute::cast(batch.column(2), &DataType::Float64)?;
             let amounts = amounts.as_primitive::<arrow::datatypes::Float64Type>();
+            let values = arrow::compute::cast(batch.column(3), &DataType::Float64)?;
+            let values = values.as_primitive::<arrow::datatypes::Float64Type>();
             for row in 0..batch.num_rows() {
                 let amount = (!amounts.is_null(row)).then(|| amounts.value(row));
-                builder.push(ids.value(row), local.of_micros(times.value(row)), amount);
+                // A row without an amount or a cost adds no value.
+                let value = if values.is_null(row) { 0.0 } else { values.value(row) };
+                builder.push_valued(ids.value(row), local.of_micros(times.value(row)), amount, value);
             }
         }
         Ok(builder.finish())

@@ -2,7 +2,9 @@
 //! and the revenue lost with churned customers.
 //!
 //! * **Historical CLV** of a customer: net revenue to date (orders minus
-//!   refunds, up to the end of observation). Reported per segment as the
+//!   refunds, up to the end of observation), or the net margin (amount −
+//!   cost) when the activity is valued by margin
+//!   ([`crate::activity::OrderValue`]). Reported per segment as the
 //!   mean and median over customers with a purchase.
 //! * **Textbook CLV** = average order value × purchases per customer per
 //!   period × expected lifespan in periods, over the *last year* of complete

@@ -106,6 +106,8 @@ pub struct MetricsOptions {
     pub by: Option<String>,
     /// Language of labels such as "(unknown)".
     pub lang: Lang,
+    /// Whether revenue figures use the amount or the margin.
+    pub value: activity::OrderValue,
 }
 
 impl Default for MetricsOptions {
@@ -119,6 +121,7 @@ impl Default for MetricsOptions {
             from: None,
             by: None,
             lang: Lang::En,
+            value: activity::OrderValue::Revenue,
         }
     }
 }
@@ -247,7 +250,7 @@ impl Metrics {
         if options.adaptive_k.is_some_and(|k| !(k.is_finite() && k > 0.0)) {
             return Err(MetricsError::Options("the adaptive multiple k must be a positive number, e.g. 3".into()));
         }
-        let activity = Activity::from_orders(engine, &options.calendar).await?;
+        let activity = Activity::from_orders_valued(engine, &options.calendar, options.value).await?;
         let grouping = match options.by.as_deref() {
             Some(nps::NPS_CATEGORY) => {
                 let surveys = nps::Surveys::load(engine, &options.calendar).await?;

@@ -9,12 +9,13 @@ use anyhow::Result;
 use arrow::record_batch::RecordBatch;
 use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
+use churnlens_metrics::activity::OrderValue;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_metrics::day_retention::DayMeasure;
 use churnlens_metrics::engagement::Weights;
 use churnlens_metrics::{ContractMetrics, Engine, Metrics, MetricsOptions};
 
-use crate::args::{ChurnSource, Format, MetricKind, MetricsArgs};
+use crate::args::{ChurnSource, Format, MetricKind, MetricsArgs, OrderValueArg};
 use crate::commands::UserError;
 use crate::{messages, output};
 
@@ -49,6 +50,10 @@ pub fn options(args: &MetricsArgs, lang: Lang) -> Result<MetricsOptions> {
         from: day("--from", &args.from)?,
         by: args.by.clone(),
         lang,
+        value: match args.value {
+            OrderValueArg::Revenue => OrderValue::Revenue,
+            OrderValueArg::Margin => OrderValue::Margin,
+        },
     })
 }
 
