@@ -13,6 +13,8 @@
 //! Per-period distributions score each period's values against the
 //! customers at the end of observation (the reference), so they move when
 //! engagement does; percentiles within each period would always average 50.
+//! A segment's distribution (`--by`) is scored against all customers too,
+//! so segments compare with each other.
 //!
 //! The score is the weighted mean of the components (default weights 0.35,
 //! 0.35, 0.15, 0.15; configurable). Without an `events` table (or without a
@@ -149,11 +151,17 @@ struct Components {
 }
 
 impl Components {
-    fn at(activity: &Activity, events: Option<&Events>, window: i32, end: i32) -> Components {
+    /// The components of every customer, or only of `only` (positions).
+    fn at(activity: &Activity, events: Option<&Events>, window: i32, end: i32, only: Option<&[usize]>) -> Components {
         let from = end - window + 1;
         let mut customers = Vec::new();
         let mut values: [Vec<f64>; 4] = Default::default();
-        for (c, days) in activity.days.iter().enumerate() {
+        let positions: Box<dyn Iterator<Item = usize>> = match only {
+            Some(members) => Box::new(members.iter().copied()),
+            None => Box::new(0..activity.len()),
+        };
+        for c in positions {
+            let days = &activity.days[c];
             let seen = &days[..days.partition_point(|&d| d <= end)];
             let Some(&last) = seen.last() else { continue };
             customers.push(c);
@@ -201,7 +209,7 @@ impl Components {
 /// Scores at day `end` of every customer who has bought by then, as
 /// percentiles among those customers: (customer position, score).
 pub fn scores_at(activity: &Activity, events: Option<&Events>, scoring: Scoring, end: i32) -> Vec<(usize, f64)> {
-    let components = Components::at(activity, events, scoring.window, end);
+    let components = Components::at(activity, events, scoring.window, end, None);
     components.scores(&components.sorted(), events, scoring.weights)
 }
 
@@ -230,15 +238,30 @@ pub fn engagement_rows(
     first_day: i32,
     as_of: i32,
 ) -> Vec<EngagementRow> {
+    engagement_rows_of(activity, events, scoring, calendar, period, (first_day, as_of), None)
+}
+
+/// [`engagement_rows`] from `(first_day, as_of)` of the customers at
+/// positions `only` (a segment), still scored against every customer, so
+/// segments compare.
+pub fn engagement_rows_of(
+    activity: &Activity,
+    events: Option<&Events>,
+    scoring: Scoring,
+    calendar: &Calendar,
+    period: Period,
+    (first_day, as_of): (i32, i32),
+    only: Option<&[usize]>,
+) -> Vec<EngagementRow> {
     // Every period is scored against the customers at the end of
     // observation, so the distribution can move: percentiles within each
     // period would average 50 whatever happened.
-    let reference = Components::at(activity, events, scoring.window, as_of).sorted();
+    let reference = Components::at(activity, events, scoring.window, as_of, None).sorted();
     calendar
         .complete_periods(period, first_day, as_of)
         .into_iter()
         .map(|span| {
-            let components = Components::at(activity, events, scoring.window, span.end);
+            let components = Components::at(activity, events, scoring.window, span.end, only);
             let mut scores: Vec<f64> = components.scores(&reference, events, scoring.weights).into_iter().map(|(_, s)| s).collect();
             scores.sort_unstable_by(f64::total_cmp);
             let mut bands = [0u64; 5];

@@ -317,12 +317,21 @@ impl Metrics {
     /// Runs `metric` on the whole activity, or on each group's and stacks
     /// the results under a leading `group` column.
     fn per_group(&self, metric: impl Fn(&Activity) -> RecordBatch) -> Result<RecordBatch> {
+        self.per_group_members(|members| match members {
+            Some(members) => metric(&self.activity.subset(members)),
+            None => metric(&self.activity),
+        })
+    }
+
+    /// [`Metrics::per_group`] for metrics that need the whole activity and
+    /// the group's members (customer positions; `None` when not grouped).
+    fn per_group_members(&self, metric: impl Fn(Option<&[usize]>) -> RecordBatch) -> Result<RecordBatch> {
         if !self.grouping.is_grouped() {
-            return Ok(metric(&self.activity));
+            return Ok(metric(None));
         }
         let mut parts = Vec::new();
         for (label, members) in self.grouping.labels().iter().zip(self.grouping.members(self.activity.len())) {
-            let batch = metric(&self.activity.subset(&members));
+            let batch = metric(Some(&members));
             let mut fields = vec![arrow::datatypes::Field::new("group", arrow::datatypes::DataType::Utf8, false)];
             fields.extend(batch.schema().fields().iter().map(|f| f.as_ref().clone()));
             let mut columns: Vec<arrow::array::ArrayRef> = vec![std::sync::Arc::new(arrow::array::StringArray::from(vec![label.as_str(); batch.num_rows()]))];
@@ -331,7 +340,7 @@ impl Metrics {
         }
         match parts.first() {
             Some(first) => Ok(arrow::compute::concat_batches(&first.schema(), &parts)?),
-            None => Ok(metric(&self.activity)),
+            None => Ok(metric(None)),
         }
     }
 
@@ -360,9 +369,9 @@ impl Metrics {
     }
 
     /// Purchase intervals per customer (see [`intervals`]).
-    pub fn intervals(&self) -> RecordBatch {
-        let rows = self.as_of().map(|as_of| intervals::intervals(&self.activity, as_of)).unwrap_or_default();
-        intervals::intervals_batch(&rows)
+    pub fn intervals(&self) -> Result<RecordBatch> {
+        let as_of = self.as_of();
+        self.per_group(|activity| intervals::intervals_batch(&as_of.map(|as_of| intervals::intervals(activity, as_of)).unwrap_or_default()))
     }
 
     /// The window sensitivity sweep (see [`window`]) over all customers.
@@ -380,12 +389,13 @@ impl Metrics {
     }
 
     /// Retention by days since the first purchase (see [`day_retention`]).
-    pub fn day_retention(&self, measures: &[day_retention::DayMeasure]) -> RecordBatch {
-        let rows = self
-            .as_of()
-            .map(|as_of| day_retention::day_retention(&self.activity, &self.options.calendar, self.options.period, as_of, measures))
-            .unwrap_or_default();
-        day_retention::day_retention_batch(&rows)
+    pub fn day_retention(&self, measures: &[day_retention::DayMeasure]) -> Result<RecordBatch> {
+        let as_of = self.as_of();
+        self.per_group(|activity| {
+            let rows =
+                as_of.map(|as_of| day_retention::day_retention(activity, &self.options.calendar, self.options.period, as_of, measures)).unwrap_or_default();
+            day_retention::day_retention_batch(&rows)
+        })
     }
 
     /// Historical and textbook CLV per group (see [`clv`]).
@@ -459,10 +469,20 @@ impl Metrics {
             return Ok(if per_customer { engagement::customer_scores_batch(&self.activity, &[]) } else { engagement::engagement_batch(&[]) });
         };
         let scoring = engagement::Scoring { window: self.options.window, weights };
-        Ok(if per_customer {
-            engagement::customer_scores_batch(&self.activity, &engagement::scores_at(&self.activity, events.as_ref(), scoring, as_of))
-        } else {
-            let rows = engagement::engagement_rows(&self.activity, events.as_ref(), scoring, &self.options.calendar, self.options.period, first, as_of);
+        if per_customer {
+            // Everyone scored together; with --by each customer's group is shown.
+            let scores = engagement::scores_at(&self.activity, events.as_ref(), scoring, as_of);
+            return self.per_group_members(|members| {
+                let chosen: Vec<(usize, f64)> = match members {
+                    Some(members) => scores.iter().filter(|(c, _)| members.binary_search(c).is_ok()).copied().collect(),
+                    None => scores.clone(),
+                };
+                engagement::customer_scores_batch(&self.activity, &chosen)
+            });
+        }
+        self.per_group_members(|members| {
+            let rows =
+                engagement::engagement_rows_of(&self.activity, events.as_ref(), scoring, &self.options.calendar, self.options.period, (first, as_of), members);
             engagement::engagement_batch(&rows)
         })
     }

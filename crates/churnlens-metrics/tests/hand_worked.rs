@@ -144,6 +144,36 @@ fn breakdown_by_group_splits_the_counts() {
         })
         .collect();
     assert_eq!(june, [("north".to_string(), 1, 0, 1), ("south".to_string(), 0, 1, 1)]);
+    // Retention on or after day 30 per group: north = A (never back), C
+    // (back on day 135); south = B (back on day 36), D (not back).
+    let days = grouped.day_retention(&[churnlens_metrics::day_retention::DayMeasure::OnOrAfter(30)]).unwrap();
+    let text = |batch: &arrow::array::RecordBatch, name: &str| -> Vec<String> {
+        batch.column_by_name(name).unwrap().as_string::<i32>().iter().map(|v| v.unwrap().to_string()).collect()
+    };
+    assert_eq!(text(&days, "group"), ["north", "north", "north", "south", "south", "south"]);
+    assert_eq!(text(&days, "cohort"), ["2024-01", "2024-02", "all", "2024-01", "2024-03", "all"]);
+    let retained = days.column_by_name("retained").unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec();
+    assert_eq!(retained, [0, 1, 1, 1, 0, 1]);
+    // Intervals: one row per customer under its group.
+    let intervals = grouped.intervals().unwrap();
+    assert_eq!(text(&intervals, "group"), ["north", "north", "south", "south"]);
+    assert_eq!(text(&intervals, "customer_id"), ["A", "C", "B", "D"]);
+    // Engagement per group is scored against everyone, so the groups' band
+    // counts add up to the whole's in every month.
+    use churnlens_metrics::engagement::{Scoring, Weights, engagement_rows, engagement_rows_of};
+    let activity = data();
+    let scoring = Scoring { window: 90, weights: Weights::default() };
+    let (first, end) = (parse_day("2024-01-01").unwrap(), parse_day("2024-06-30").unwrap());
+    let calendar = churnlens_metrics::calendar::Calendar::default();
+    let whole = engagement_rows(&activity, None, scoring, &calendar, Period::Month, first, end);
+    let north = engagement_rows_of(&activity, None, scoring, &calendar, Period::Month, (first, end), Some(&[0, 2]));
+    let south = engagement_rows_of(&activity, None, scoring, &calendar, Period::Month, (first, end), Some(&[1, 3]));
+    for ((w, n), s) in whole.iter().zip(&north).zip(&south) {
+        assert_eq!(w.customers, n.customers + s.customers, "{}", w.span.label);
+        assert_eq!(w.bands.iter().zip(n.bands.iter().zip(&s.bands)).filter(|(a, (b, c))| **a != **b + **c).count(), 0, "{}", w.span.label);
+    }
+    // June: north holds A and C, south B and D.
+    assert_eq!((north[5].customers, south[5].customers), (2, 2));
 }
 
 #[test]
@@ -334,7 +364,7 @@ fn purchase_intervals_trend_and_lengthening_flag() {
         ("One", "2024-02-01", 1.0),
     ]);
     let options = MetricsOptions { as_of: parse_day("2024-03-31"), ..MetricsOptions::default() };
-    let batch = Metrics::from_activity(activity, Grouping::all(), options).intervals();
+    let batch = Metrics::from_activity(activity, Grouping::all(), options).intervals().unwrap();
     let ids: Vec<&str> = batch.column_by_name("customer_id").unwrap().as_string::<i32>().iter().flatten().collect();
     assert_eq!(ids, ["L", "S", "One"]);
     let floats = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::Float64Type>().iter().collect::<Vec<_>>();
@@ -409,7 +439,7 @@ fn retention_on_day_n_on_or_after_and_in_brackets() {
     // Day 0 = first purchase: A 01-10, B 01-15 (again on day 36, 02-20),
     // C 02-01 (again on day 135, 06-15), D 03-31. Observation ends 06-30.
     let measures = [DayMeasure::On(36), DayMeasure::OnOrAfter(30), DayMeasure::Bracket(1, 30), DayMeasure::Bracket(31, 150)];
-    let batch = metrics(Grouping::all()).day_retention(&measures);
+    let batch = metrics(Grouping::all()).day_retention(&measures).unwrap();
     let cohorts: Vec<&str> = batch.column_by_name("cohort").unwrap().as_string::<i32>().iter().flatten().collect();
     // Cohorts with customers only (April–June have none), then all.
     assert_eq!(cohorts.iter().step_by(4).copied().collect::<Vec<_>>(), ["2024-01", "2024-02", "2024-03", "all"]);

@@ -144,7 +144,7 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
                 .iter()
                 .map(|d| DayMeasure::parse(d).ok_or_else(|| user(format!("--days '{d}': use N (on day N), N+ (on or after day N) or A-B (days A to B)"))))
                 .collect::<Result<Vec<_>>>()?;
-            metrics.day_retention(&measures)
+            metrics.day_retention(&measures)?
         }
         MetricKind::Cohorts => metrics.cohorts()?,
         MetricKind::Lifecycle if args.flows => metrics.lifecycle_flows()?,
@@ -152,7 +152,7 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Window => return window(&metrics, args, lang),
         MetricKind::Winback => metrics.winback(days("--within", &args.within)?).map_err(|e| user(e.to_string()))?,
         MetricKind::Stickiness => metrics.stickiness(),
-        MetricKind::Intervals => metrics.intervals(),
+        MetricKind::Intervals => metrics.intervals()?,
         MetricKind::Nps | MetricKind::Conversion | MetricKind::Mrr => unreachable!("handled above: they need no orders"),
         MetricKind::Cac => runtime.block_on(metrics.cac(&engine))?,
         MetricKind::Engagement => {
