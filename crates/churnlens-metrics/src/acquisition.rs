@@ -20,6 +20,8 @@ use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Float64Array, StringAr
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit, TimestampMicrosecondType};
 use arrow::record_batch::RecordBatch;
 
+use churnlens_core::Lang;
+
 use crate::Engine;
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::error::{MetricsError, Result};
@@ -41,8 +43,9 @@ pub struct Lead {
     pub converted_on: Option<i32>,
 }
 
-/// Reads the `leads` table.
-pub async fn load_leads(engine: &Engine, calendar: &Calendar) -> Result<Vec<Lead>> {
+/// Reads the `leads` table; a lead without a source is labelled "(blank)" in `lang`.
+pub async fn load_leads(engine: &Engine, calendar: &Calendar, lang: Lang) -> Result<Vec<Lead>> {
+    let blank = lang.pick("(blank)", "（空）");
     if !engine.tables().iter().any(|t| t == "leads") {
         return Err(MetricsError::MissingTable { table: "leads", hint: "churnlens import --as leads FILE" });
     }
@@ -68,7 +71,7 @@ pub async fn load_leads(engine: &Engine, calendar: &Calendar) -> Result<Vec<Lead
         let converted_at = times(3)?;
         let converted_at = converted_at.as_primitive::<TimestampMicrosecondType>();
         for row in 0..batch.num_rows() {
-            let source = if sources.is_null(row) || sources.value(row).trim().is_empty() { "(blank)".to_string() } else { sources.value(row).to_string() };
+            let source = if sources.is_null(row) || sources.value(row).trim().is_empty() { blank.to_string() } else { sources.value(row).to_string() };
             let converted_on = (!converted_at.is_null(row)).then(|| local.of_micros(converted_at.value(row)));
             let converted = converted_on.is_some() || (!customers.is_null(row) && !customers.value(row).trim().is_empty());
             leads.push(Lead { created: local.of_micros(created.value(row)), source, converted, converted_on });
@@ -145,8 +148,10 @@ pub fn conversion_batch(rows: &[ConversionRow]) -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), columns).unwrap_or_else(|e| unreachable!("columns match their fields: {e}"))
 }
 
-/// Reads `marketing_spend` as (local day, channel, amount).
-pub async fn load_spend(engine: &Engine) -> Result<Vec<(i32, String, f64)>> {
+/// Reads `marketing_spend` as (local day, channel, amount); spend without a
+/// channel is labelled "(blank)" in `lang`, as customers without one are.
+pub async fn load_spend(engine: &Engine, lang: Lang) -> Result<Vec<(i32, String, f64)>> {
+    let blank = lang.pick("(blank)", "（空）");
     if !engine.tables().iter().any(|t| t == "marketing_spend") {
         return Err(MetricsError::MissingTable { table: "marketing_spend", hint: "churnlens import --as marketing_spend FILE" });
     }
@@ -160,7 +165,7 @@ pub async fn load_spend(engine: &Engine) -> Result<Vec<(i32, String, f64)>> {
         let amounts = arrow::compute::cast(batch.column(2), &DataType::Float64)?;
         let amounts = amounts.as_primitive::<arrow::datatypes::Float64Type>();
         for row in 0..batch.num_rows() {
-            let channel = if channels.is_null(row) || channels.value(row).trim().is_empty() { "(blank)".to_string() } else { channels.value(row).to_string() };
+            let channel = if channels.is_null(row) || channels.value(row).trim().is_empty() { blank.to_string() } else { channels.value(row).to_string() };
             spend.push((days.value(row), channel, amounts.value(row)));
         }
     }

@@ -146,7 +146,7 @@ impl MetricsOptions {
 /// Lead conversion per period and source from the `leads` table (see
 /// [`acquisition`]); needs no orders.
 pub async fn conversion_by_period(engine: &Engine, options: &MetricsOptions) -> Result<RecordBatch> {
-    let leads = acquisition::load_leads(engine, &options.calendar).await?;
+    let leads = acquisition::load_leads(engine, &options.calendar, options.lang).await?;
     Ok(acquisition::conversion_batch(&acquisition::conversion_rows(&leads, &options.calendar, options.period, options.as_of)))
 }
 
@@ -422,7 +422,7 @@ impl Metrics {
     /// CAC per period and acquisition channel (`customers.channel`) from
     /// `marketing_spend` (see [`acquisition`]).
     pub async fn cac(&self, engine: &Engine) -> Result<RecordBatch> {
-        let spend = acquisition::load_spend(engine).await?;
+        let spend = acquisition::load_spend(engine, self.options.lang).await?;
         let channels = Grouping::by_column(engine, &self.activity, "channel", self.options.lang).await?;
         let new: Vec<(i32, String)> = self
             .activity
