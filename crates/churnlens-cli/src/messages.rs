@@ -253,3 +253,11 @@ pub fn window_summary(lang: Lang, sweep: &churnlens_metrics::window::WindowSweep
         ),
     }
 }
+
+/// Subscription rows left out of contractual metrics.
+pub fn subscriptions_ignored(lang: Lang, rows: u64) -> String {
+    match lang {
+        Lang::En => format!("note: {rows} subscription rows end on or before their start day and were left out (check their dates)"),
+        Lang::Zh => format!("提示：{rows} 条订阅记录的结束日期不晚于开始日期，已排除（请检查日期）"),
+    }
+}

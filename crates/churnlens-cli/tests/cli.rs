@@ -395,17 +395,24 @@ fn snapshot_and_subscription_churn_and_mrr() {
     churnlens().args(["metrics", "retention", "--source", "snapshot", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("churn metric only"));
 
     // Subscriptions: P pays 10 from January; Q 20 from January, cancelled
-    // 03-05; S 15 from January, upgraded to 25 on 02-10. Observed to 03-31:
+    // 03-05; S 15 from January, upgraded to 25 on 02-10; R's dates are
+    // reversed. Observed to 03-31:
     // Jan new 45; Feb expansion 10 (55); Mar Q churned (35): logo churn
     // 1/3, revenue churn 20/55.
     let subscriptions = dir.path().join("subscriptions.csv");
     std::fs::write(
         &subscriptions,
-        "客户编号,套餐,开始日期,结束日期,月费\nP,基础,2024-01-10,,10\nQ,高级,2024-01-20,2024-03-05,20\nS,基础,2024-01-05,2024-02-10,15\nS,高级,2024-02-10,,25\n",
+        "客户编号,套餐,开始日期,结束日期,月费\nP,基础,2024-01-10,,10\nQ,高级,2024-01-20,2024-03-05,20\nS,基础,2024-01-05,2024-02-10,15\nS,高级,2024-02-10,,25\nR,基础,2024-02-10,2024-02-01,10\n",
     )
     .unwrap();
     churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "subscriptions"]).arg(&subscriptions).assert().success();
-    let out = churnlens().args(["metrics", "mrr", "--to", "2024-03-31", "--format", "json", "-w"]).arg(&ws).assert().success();
+    // R's row ends before it starts: left out, and said so.
+    let out = churnlens()
+        .args(["metrics", "mrr", "--to", "2024-03-31", "--format", "json", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 subscription rows end on or before their start day"));
     let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let column = |name: &str| rows.as_array().unwrap().iter().map(|r| r[name].clone()).collect::<Vec<_>>();
     assert_eq!(column("period"), ["2024-01", "2024-02", "2024-03"]);

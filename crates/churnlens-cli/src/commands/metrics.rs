@@ -119,6 +119,10 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         (_, ChurnSource::Snapshot) => return Err(user("--source snapshot gives the churn metric only / 快照数据仅支持 churn 指标".into())),
         (MetricKind::Mrr, _) | (MetricKind::Churn | MetricKind::Retention | MetricKind::Winback, ChurnSource::Subscriptions) => {
             let contracts = runtime.block_on(ContractMetrics::load(&engine, options.clone()))?;
+            let ignored = contracts.subscriptions().ignored;
+            if ignored > 0 {
+                eprintln!("{}", messages::subscriptions_ignored(lang, ignored));
+            }
             Some(match args.metric {
                 MetricKind::Mrr => contracts.mrr(),
                 MetricKind::Churn => select(&contracts.periods(), CHURN_COLUMNS)?,
