@@ -86,6 +86,9 @@ const DEMO_MONTHS: [f64; 4] = [3.0, 6.0, 12.0, 24.0];
 /// channel, which the simulation gives planted churn multipliers.
 const DEMO_BY: &str = "channel";
 
+/// The smallest channel the demo draws a curve for.
+const DEMO_MIN_GROUP: usize = 30;
+
 /// One survival curve of the demo, read at [`DEMO_MONTHS`].
 #[derive(Debug, serde::Serialize)]
 pub struct DemoCurve {
@@ -140,7 +143,11 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     };
     let mut curves = vec![curve(lang.pick("all", "全部").to_owned(), &data)?];
     let labels = data.group_labels(DEMO_BY, lang).map_err(survival_error)?;
-    for group in churnlens_models::stats::survival::split_by_group(&data.durations, &data.events, &labels)? {
+    // Groups too small for a curve (the planted order of an unknown
+    // customer makes a group of one) would only be noise in the summary.
+    for group in
+        churnlens_models::stats::survival::split_by_group(&data.durations, &data.events, &labels)?.into_iter().filter(|g| g.durations.len() >= DEMO_MIN_GROUP)
+    {
         let sample = SurvivalData { durations: group.durations, events: group.events, attributes: Vec::new() };
         curves.push(curve(group.label, &sample)?);
     }
