@@ -10,7 +10,9 @@
 //!   Telco) and an event column (default `churn`: Boolean, 0/1, or
 //!   yes/no/true/false/是/否 text). Any other column can be a group or a
 //!   covariate. A row without a duration or event is refused, not dropped,
-//!   so the customer count always matches the table.
+//!   so the customer count always matches the table. A Cox model leaves out
+//!   the customers with a blank covariate and says how many (`left_out`), as
+//!   a customer missing from `customers` has none.
 //! * **Orders** ([`from_orders`]): the time from a customer's first purchase
 //!   to the churn date of their first active spell under the window rule
 //!   (`churnlens_metrics::spells`): churned when that date is on or before
@@ -354,13 +356,49 @@ fn most_frequent(values: &[String]) -> String {
     counts.iter().fold((String::new(), 0), |best, (v, n)| if *n > best.1 { ((*v).clone(), *n) } else { best }).0
 }
 
-/// The design matrix of `covariates`: numeric columns as they are, yes/no
-/// columns as 0/1, text columns one-hot against the most frequent level or the level
-/// `baselines` names for them. A blank value is refused.
+/// Whether customer `i` has a value in every one of `covariates`.
+fn complete(data: &SurvivalData, covariates: &[String], i: usize) -> Result<bool> {
+    for name in covariates {
+        let present = match data.attribute(name)? {
+            Attribute::Numeric(v) => v[i].is_some(),
+            Attribute::Text(v) => v[i].is_some(),
+            Attribute::Flag(v) => v[i].is_some(),
+        };
+        if !present {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The customers at `rows` only.
+fn subset(data: &SurvivalData, rows: &[usize]) -> SurvivalData {
+    let attributes = data
+        .attributes
+        .iter()
+        .map(|(name, a)| {
+            let a = match a {
+                Attribute::Numeric(v) => Attribute::Numeric(rows.iter().map(|&i| v[i]).collect()),
+                Attribute::Text(v) => Attribute::Text(rows.iter().map(|&i| v[i].clone()).collect()),
+                Attribute::Flag(v) => Attribute::Flag(rows.iter().map(|&i| v[i]).collect()),
+            };
+            (name.clone(), a)
+        })
+        .collect();
+    SurvivalData { durations: rows.iter().map(|&i| data.durations[i]).collect(), events: rows.iter().map(|&i| data.events[i]).collect(), attributes }
+}
+
+/// The design matrix of `covariates` (every customer must have a value in
+/// each): numeric columns as they are, yes/no columns as 0/1, text columns
+/// one-hot against the most frequent level or the level `baselines` names
+/// for them.
 pub fn design(data: &SurvivalData, covariates: &[String], baselines: &[(String, String)]) -> Result<Covariates> {
+    if let Some((column, _)) = baselines.iter().find(|(c, _)| !covariates.contains(c)) {
+        return Err(SurvivalAnalysisError::Input(format!("--baseline {column}=…: {column} is not among the covariates")));
+    }
     let mut design = Covariates::new();
     for name in covariates {
-        let blanks = || SurvivalAnalysisError::Input(format!("covariate {name} is blank for some customers; a Cox model needs a value for everyone"));
+        let blanks = || SurvivalAnalysisError::Input(format!("covariate {name} is blank for some customers"));
         design = match data.attribute(name)? {
             Attribute::Numeric(values) => design.with_numeric(name, values.iter().copied().collect::<Option<Vec<f64>>>().ok_or_else(blanks)?)?,
             Attribute::Flag(values) => {
@@ -374,18 +412,19 @@ pub fn design(data: &SurvivalData, covariates: &[String], baselines: &[(String, 
             }
         };
     }
-    if let Some((column, _)) = baselines.iter().find(|(c, _)| !covariates.contains(c)) {
-        return Err(SurvivalAnalysisError::Input(format!("--baseline {column}=…: {column} is not among the covariates")));
-    }
     Ok(design)
 }
 
 /// The Cox proportional hazards model (Efron ties) of `covariates`: per
 /// covariate its coefficient, hazard ratio with 95% interval, p-value and
 /// proportional-hazards test (Schoenfeld residuals, rank time transform),
-/// and the model's concordance, log partial likelihood, customers and
-/// churns on every row.
+/// and the model's concordance, log partial likelihood, customers, churns
+/// and the customers left out for a blank covariate on every row.
 pub fn cox_batch(data: &SurvivalData, covariates: &[String], baselines: &[(String, String)]) -> Result<RecordBatch> {
+    let rows: Vec<usize> =
+        (0..data.durations.len()).filter_map(|i| complete(data, covariates, i).map(|c| c.then_some(i)).transpose()).collect::<Result<_>>()?;
+    let left_out = (data.durations.len() - rows.len()) as u64;
+    let data = &subset(data, &rows);
     let design = design(data, covariates, baselines)?;
     let model = CoxParams::new().fit(&data.durations, &data.events, &design)?;
     let summary = model.summary(LEVEL);
@@ -407,6 +446,7 @@ pub fn cox_batch(data: &SurvivalData, covariates: &[String], baselines: &[(Strin
         Field::new("log_likelihood", DataType::Float64, false),
         Field::new("customers", DataType::UInt64, false),
         Field::new("churned", DataType::UInt64, false),
+        Field::new("left_out", DataType::UInt64, false),
     ]);
     let arrays: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(summary.iter().map(|c| c.name.clone()).collect::<Vec<_>>())),
@@ -423,6 +463,7 @@ pub fn cox_batch(data: &SurvivalData, covariates: &[String], baselines: &[(Strin
         float(&|_| model.log_likelihood()),
         Arc::new(UInt64Array::from(vec![model.n_customers() as u64; k])),
         Arc::new(UInt64Array::from(vec![model.n_events() as u64; k])),
+        Arc::new(UInt64Array::from(vec![left_out; k])),
     ];
     Ok(RecordBatch::try_new(Arc::new(schema), arrays)?)
 }
@@ -442,6 +483,18 @@ mod tests {
     fn baseline_is_the_most_frequent_level_first_alphabetically_among_equals() {
         let values: Vec<String> = ["b", "a", "b", "c", "a"].iter().map(|s| s.to_string()).collect();
         assert_eq!(most_frequent(&values), "a");
+    }
+
+    #[test]
+    fn cox_leaves_out_customers_with_a_blank_covariate_and_counts_them() {
+        let data = SurvivalData {
+            durations: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            events: vec![true, true, false, true, true, true, false],
+            attributes: vec![("x".to_owned(), Attribute::Numeric(vec![Some(2.0), Some(0.0), Some(1.0), Some(1.0), None, Some(0.0), Some(1.0)]))],
+        };
+        let batch = cox_batch(&data, &["x".to_owned()], &[]).unwrap();
+        let count = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().value(0);
+        assert_eq!((count("customers"), count("churned"), count("left_out")), (6, 4, 1));
     }
 
     #[test]
