@@ -41,7 +41,7 @@ fn demo_active() -> Series {
 }
 
 #[test]
-fn demo_active_customer_intervals_cover_the_held_out_months_at_about_their_level() {
+fn demo_active_customer_interval_coverage_is_measured_on_held_out_months() {
     let series = demo_active();
     assert_eq!(series.values.len(), 36, "2023-01 … 2025-12");
     let params = EtsParams::new(forecasting::season_length(Period::Month));
