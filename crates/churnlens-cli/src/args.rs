@@ -78,6 +78,150 @@ pub enum Command {
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
+    /// Survival analysis: how long customers stay and what shortens it. 生存分析（客户留存时长）
+    ///
+    /// km: Kaplan–Meier survival at --times with 95% Greenwood log(−log)
+    /// intervals, and the median lifetime, overall or per --by group.
+    /// logrank: the log-rank test of equal churn hazards across the --by groups.
+    /// cox: Cox proportional hazards (Efron ties) of --covariates: hazard
+    /// ratios, 95% intervals, p-values, concordance, and the proportional-
+    /// hazards test; text columns are one-hot against the most frequent level
+    /// (or --baseline COL=LEVEL).
+    /// --source snapshot (default): duration and churn flag per customer from
+    /// the snapshot table (--duration, --event), in the file's unit.
+    /// --source orders: months (30.4375 days) from the first purchase to the
+    /// churn date of the first spell under the --window rule; customers still
+    /// active are censored at the last order day (or --to).
+    #[command(verbatim_doc_comment)]
+    Survival(SurvivalArgs),
+    /// Forecast churn rate, active or new customers, or revenue per period. 预测（流失率、活跃客户、新客户、收入）
+    ///
+    /// Exponential smoothing (ETS; error, trend, damping and season chosen by
+    /// AICc; season 12 for months, 52 for weeks, 4 for quarters) over the
+    /// complete periods of `churnlens metrics`, --horizon periods ahead with
+    /// 80% and 95% intervals. The last 12 actual periods are checked against a
+    /// one-step 95% interval fitted before each; `anomaly` marks those outside.
+    /// --backtest: instead, a rolling-origin backtest (12 origins) with MAPE,
+    /// sMAPE and MASE beside seasonal naive, and the intervals' coverage.
+    #[command(verbatim_doc_comment)]
+    Forecast(ForecastArgs),
+}
+
+/// Which survival analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SurvivalKind {
+    /// Kaplan–Meier survival curve. 生存曲线
+    Km,
+    /// Log-rank test across groups. 对数秩检验
+    Logrank,
+    /// Cox proportional hazards model. Cox 比例风险模型
+    Cox,
+}
+
+/// Where survival lifetimes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LifetimeSource {
+    /// Duration and churn flag columns of the snapshot table. 快照
+    #[default]
+    Snapshot,
+    /// First purchase to churn date under the window rule. 订单
+    Orders,
+}
+
+/// `churnlens survival`.
+#[derive(Debug, Args)]
+pub struct SurvivalArgs {
+    /// The analysis.
+    #[arg(value_enum)]
+    pub analysis: SurvivalKind,
+    /// Where lifetimes come from. 数据来源
+    #[arg(long, value_enum, default_value_t)]
+    pub source: LifetimeSource,
+    /// Group column (km: one curve per group; logrank: required). 分组列
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Snapshot: the duration column. 时长列
+    #[arg(long, default_value = "tenure")]
+    pub duration: String,
+    /// Snapshot: the churn flag column. 流失标记列
+    #[arg(long, default_value = "churn")]
+    pub event: String,
+    /// Km: times at which to read the curve (the duration's unit; months for orders). 读取时点
+    #[arg(long, value_delimiter = ',', default_values_t = [12.0, 24.0, 36.0])]
+    pub times: Vec<f64>,
+    /// Cox: covariate columns, comma-separated. 协变量
+    #[arg(long, value_delimiter = ',')]
+    pub covariates: Vec<String>,
+    /// Cox: the baseline level of a text covariate, COL=LEVEL (repeatable). 基准水平
+    #[arg(long, value_parser = parse_baseline)]
+    pub baseline: Vec<(String, String)>,
+    /// Orders: churn window W, in days (`90` or `90d`). 流失窗口（天）
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// Orders: end of observation (YYYY-MM-DD); default: the last order day.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Orders: business time zone in which days begin (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_baseline(s: &str) -> Result<(String, String), String> {
+    s.split_once('=').map(|(c, l)| (c.trim().to_owned(), l.trim().to_owned())).ok_or_else(|| format!("'{s}': use COLUMN=LEVEL, e.g. Contract=Month-to-month"))
+}
+
+/// What to forecast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForecastMeasure {
+    /// Churn rate per period, percent. 流失率
+    Churn,
+    /// Customers active at each period's end. 活跃客户数
+    Active,
+    /// New (first-purchase) customers per period. 新客户数
+    New,
+    /// Net revenue per period. 收入
+    Revenue,
+}
+
+/// `churnlens forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// The series.
+    #[arg(value_enum)]
+    pub measure: ForecastMeasure,
+    /// Period: day, week, month, quarter, year. 统计周期
+    #[arg(long, default_value = "month")]
+    pub period: String,
+    /// Periods to forecast. 预测期数
+    #[arg(long, default_value_t = 6)]
+    pub horizon: usize,
+    /// One series per group of a customer attribute (a column of `customers`). 按属性拆分
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Print the rolling-origin backtest instead of the forecast. 回测
+    #[arg(long)]
+    pub backtest: bool,
+    /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// End of observation (YYYY-MM-DD); default: the last order day.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Which metric.

@@ -261,3 +261,49 @@ pub fn subscriptions_ignored(lang: Lang, rows: u64) -> String {
         Lang::Zh => format!("提示：{rows} 条订阅记录的结束日期不晚于开始日期，已排除（请检查日期）"),
     }
 }
+
+/// `survival logrank` without groups.
+pub fn logrank_needs_by(lang: Lang) -> &'static str {
+    lang.pick("a log-rank test compares groups: say which column with --by, e.g. --by Contract", "对数秩检验需要分组：请用 --by 指定列，例如 --by Contract")
+}
+
+/// `survival cox` without covariates.
+pub fn cox_needs_covariates(lang: Lang) -> &'static str {
+    lang.pick(
+        "a Cox model needs covariates: name them with --covariates, e.g. --covariates Contract,MonthlyCharges",
+        "Cox 模型需要协变量：请用 --covariates 指定，例如 --covariates Contract,MonthlyCharges",
+    )
+}
+
+/// `forecast --horizon 0`.
+pub fn horizon_zero(lang: Lang) -> &'static str {
+    lang.pick("--horizon 0: forecast at least one period, e.g. --horizon 6", "--horizon 0：至少预测 1 期，例如 --horizon 6")
+}
+
+/// The demo's survival curves and active-customer forecast.
+pub fn demo_lifetimes(lang: Lang, d: &crate::commands::survival::DemoLifetimes) -> String {
+    let months: Vec<String> = d.months.iter().map(|m| format!("{m}")).collect();
+    let mut lines = vec![match lang {
+        Lang::En => format!("Customer survival since the first purchase (90-day window), share still active at {} months:", months.join("/")),
+        Lang::Zh => format!("首购后客户存活率（90 天流失窗口），第 {} 个月仍活跃的比例：", months.join("/")),
+    }];
+    for c in &d.curves {
+        let survival: Vec<String> = c.survival.iter().map(|s| format!("{:.1}%", s * 100.0)).collect();
+        let median = c.median_months.map_or_else(|| lang.pick("not reached", "未达到").to_string(), |m| format!("{m:.1}"));
+        lines.push(match lang {
+            Lang::En => format!("  {} ({} customers): {} · median {median} months", c.group, c.customers, survival.join(" / ")),
+            Lang::Zh => format!("  {}（{} 位客户）：{} · 中位留存 {median} 个月", c.group, c.customers, survival.join(" / ")),
+        });
+    }
+    lines.push(match lang {
+        Lang::En => format!("Active customers, next 6 months ({}; 80% and 95% intervals):", d.model),
+        Lang::Zh => format!("未来 6 个月活跃客户预测（{}；80% 与 95% 区间）：", d.model),
+    });
+    for m in &d.forecast {
+        lines.push(format!(
+            "  {}: {:.0} [{:.0}, {:.0}] [{:.0}, {:.0}]",
+            m.period, m.active, m.interval_80[0], m.interval_80[1], m.interval_95[0], m.interval_95[1]
+        ));
+    }
+    lines.join("\n")
+}

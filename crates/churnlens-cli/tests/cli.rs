@@ -458,3 +458,40 @@ fn clv_by_margin_when_orders_carry_a_cost() {
     churnlens().args(["import", "-w"]).arg(&plain).args(["--as", "orders"]).arg(hand_worked_orders(dir.path())).assert().success();
     churnlens().args(["metrics", "clv", "--value", "margin", "-w"]).arg(&plain).assert().code(1).stderr(predicate::str::contains("cost column"));
 }
+
+#[test]
+fn survival_and_forecast_answer_or_say_plainly_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Orders only: no snapshot table yet, and four months are too few to forecast.
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(hand_worked_orders(dir.path())).assert().success();
+    churnlens().args(["survival", "km", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("snapshot"));
+    churnlens()
+        .args(["forecast", "active", "-w"])
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("values but 10 are needed to fit any exponential smoothing model"));
+    // Six customers: churned at 1; churned, churned and censored at 2;
+    // churned at 4; censored at 5. S(1) = 5/6, S(2) = 5/6 · 3/5 = 1/2,
+    // S(4) = 1/2 · 1/2 = 1/4; the median is 2.
+    let snapshot = dir.path().join("snapshot.csv");
+    std::fs::write(&snapshot, "customerID,tenure,Churn,Contract\nA,2,Yes,m\nB,1,Yes,m\nC,2,No,y\nD,4,Yes,y\nE,2,Yes,m\nF,5,No,y\n").unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "snapshot"]).arg(&snapshot).assert().success();
+    let out = churnlens().args(["survival", "km", "--times", "1,2,4", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let survival: Vec<f64> = rows.as_array().unwrap().iter().map(|r| r["survival"].as_f64().unwrap()).collect();
+    for (got, want) in survival.iter().zip([5.0 / 6.0, 0.5, 0.25]) {
+        assert!((got - want).abs() < 1e-12, "{survival:?}");
+    }
+    assert_eq!(rows[0]["median"], 2.0);
+    churnlens().args(["survival", "logrank", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--by"));
+    churnlens().args(["survival", "cox", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--covariates"));
+    churnlens().args(["survival", "cox", "--covariates", "Plan", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("no column Plan"));
+    churnlens()
+        .args(["survival", "logrank", "--by", "Contract", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("group,customers,observed,expected,statistic,df,p_value\nm,3,3.0,"));
+}

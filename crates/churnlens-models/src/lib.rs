@@ -20,9 +20,15 @@
 //!   (with or without Yates), Mann–Whitney U (issue #4).
 //! * [`stats::rfm`]: RFM quintile scores and the eight- and eleven-segment
 //!   schemes, labelled in zh and en (issue #4).
+//! * [`survival_analysis`]: lifetimes from a workspace's `snapshot` table or
+//!   orders, and the Kaplan–Meier, log-rank and Cox tables (issue #7).
+//! * [`forecasting`]: per-period churn, active, new and revenue series of a
+//!   workspace, their ETS forecasts, anomaly flags and backtests (issue #7).
 //! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
 //!   standardisation and cluster profiles; FP-growth association rules (issue #4).
 
 pub mod error;
+pub mod forecasting;
 pub mod ml;
 pub mod stats;
+pub mod survival_analysis;

@@ -1,10 +1,12 @@
 //! One module per command; [`run`] dispatches.
 
 pub mod demo;
+mod forecast;
 mod import;
 mod inspect;
 mod metrics;
 mod sql;
+pub mod survival;
 mod tables;
 
 use anyhow::Result;
@@ -34,6 +36,8 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Sql(args) => sql::run(&cli.workspace, &args),
         Command::Tables(args) => tables::run(&cli.workspace, &args, lang),
         Command::Metrics(args) => metrics::run(&cli.workspace, &args, lang),
+        Command::Survival(args) => survival::run(&cli.workspace, &args, lang),
+        Command::Forecast(args) => forecast::run(&cli.workspace, &args, lang),
     }
 }
 
