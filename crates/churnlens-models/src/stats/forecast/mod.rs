@@ -86,6 +86,11 @@
 //!   repeatable), as statsmodels does; the approximate class-3 formulas are
 //!   not used.
 //!
+//! These take the model and its parameters as known and run narrow on short,
+//! smooth series; [`OriginFits`] and [`Calibration`] widen them to the errors
+//! the same procedure made on the series' own past (empirical intervals,
+//! Williams and Goodman 1971; formula and measurements in that module).
+//!
 //! # Checking
 //!
 //! `tests/forecast.rs`, against `tests/fixtures/forecast_airpassengers.json`
@@ -105,6 +110,7 @@
 //!   series whose chosen model must beat seasonal naive in a backtest.
 
 mod backtest;
+mod empirical;
 mod error;
 mod fit;
 mod hyperparams;
@@ -113,6 +119,7 @@ mod model;
 mod nelder_mead;
 
 pub use backtest::{Accuracy, AnomalyCheck, BacktestParams, BacktestReport, flag_anomalies, rolling_origin, seasonal_naive};
+pub use empirical::{Calibration, IntervalSource, MIN_ERRORS, MIN_TRAIN, OriginFits};
 pub use error::ForecastError;
 pub use hyperparams::{Criterion, ErrorKind, EtsParams, EtsSpec, SeasonKind, TrendKind, ValidEtsParams};
 pub use model::{FittedEts, Forecast, InitialState, IntervalMethod, PredictionInterval, Smoothing};

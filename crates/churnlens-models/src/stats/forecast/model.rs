@@ -518,11 +518,11 @@ fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
 
 /// SplitMix64 (Steele, Lea and Flood 2014): a small, well-mixed generator
 /// that keeps simulated intervals repeatable without a dependency.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
     /// A uniform number strictly between 0 and 1 (53 random bits, offset by half a step).
-    fn next_open01(&mut self) -> f64 {
+    pub(crate) fn next_open01(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
