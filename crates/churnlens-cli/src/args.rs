@@ -99,8 +99,11 @@ pub enum Command {
     /// Exponential smoothing (ETS; error, trend, damping and season chosen by
     /// AICc; season 12 for months, 52 for weeks, 4 for quarters) over the
     /// complete periods of `churnlens metrics`, --horizon periods ahead with
-    /// 80% and 95% intervals. The last 12 actual periods are checked against a
-    /// one-step 95% interval fitted before each; `anomaly` marks those outside.
+    /// 80% and 95% intervals, by default widened to the errors the same
+    /// forecasts made on the series' own past (--intervals analytic: the
+    /// model's own; `interval_method` says which each row got). The last 12
+    /// actual periods are checked against a one-step 95% interval fitted
+    /// before each; `anomaly` marks those outside.
     /// --backtest: instead, a rolling-origin backtest (12 origins) with MAPE,
     /// sMAPE and MASE beside seasonal naive, and the intervals' coverage.
     #[command(verbatim_doc_comment)]
@@ -189,6 +192,15 @@ pub enum ForecastMeasure {
     Revenue,
 }
 
+/// Which prediction intervals a forecast shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntervalKind {
+    /// The model's own, widened to the errors its forecasts made on the series' past. 经验校准区间
+    Empirical,
+    /// The model's own (closed form or simulated). 模型解析区间
+    Analytic,
+}
+
 /// `churnlens forecast`.
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
@@ -207,6 +219,9 @@ pub struct ForecastArgs {
     /// Print the rolling-origin backtest instead of the forecast. 回测
     #[arg(long)]
     pub backtest: bool,
+    /// Prediction intervals: empirical (calibrated on the series' own past forecast errors) or analytic (the model's own). 预测区间：经验校准或模型解析
+    #[arg(long, value_enum, default_value_t = IntervalKind::Empirical)]
+    pub intervals: IntervalKind,
     /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
     #[arg(long, default_value = "90d")]
     pub window: String,

@@ -15,14 +15,21 @@
 //!   4 for quarters, 7 for days, none for years; the model (error, trend,
 //!   season, damping) is chosen by AICc among those the series length allows.
 //! * **Forecast** ([`forecast_batch`]): `horizon` periods ahead with 80%
-//!   and 95% prediction intervals, after the actual periods; each of the last
+//!   and 95% prediction intervals, after the actual periods. By default the
+//!   intervals are empirically calibrated ([`Intervals::Empirical`], see
+//!   [`crate::stats::forecast::OriginFits`]): the model's interval stretched
+//!   to the errors the same procedure made on the series' own past; each
+//!   forecast row says in `interval_method` whether that was possible
+//!   (`empirical`) or the model's interval was kept (`analytic`, with fewer
+//!   than [`MIN_ERRORS`] past errors at that horizon); each of the last
 //!   [`ANOMALY_PERIODS`] actual periods is checked against the 95% interval of
 //!   a one-step forecast fitted to the periods before it and flagged when it
 //!   falls outside (the hook for alerts).
 //! * **Backtest** ([`backtest_batch`]): rolling origin over the last
 //!   [`BACKTEST_ORIGINS`] origins (one period apart), MAPE, sMAPE and MASE of
 //!   ETS beside seasonal naive, and how often the 80% and 95% intervals held
-//!   the actual values ([`interval_coverage`]).
+//!   the actual values ([`interval_coverage`]; calibrated intervals are
+//!   calibrated at each origin on the values before it only).
 
 use std::sync::Arc;
 
@@ -35,7 +42,9 @@ use churnlens_metrics::periods::PeriodRow;
 use churnlens_metrics::{Engine, Metrics, MetricsError, MetricsOptions};
 use thiserror::Error;
 
-use crate::stats::forecast::{BacktestParams, EtsParams, ForecastError, flag_anomalies, rolling_origin};
+use crate::stats::forecast::{
+    BacktestParams, EtsParams, FittedEts, Forecast, ForecastError, IntervalSource, MIN_ERRORS, MIN_TRAIN, OriginFits, flag_anomalies, rolling_origin,
+};
 
 /// How many of the last actual periods get an anomaly check (each refits
 /// the model, so the check costs one fit per period).
@@ -175,6 +184,60 @@ pub fn backtest_settings(n: usize, horizon: usize) -> BacktestParams {
     BacktestParams { min_train, horizon, step: 1 }
 }
 
+/// Which prediction intervals a forecast shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Intervals {
+    /// The model's own: closed form or simulated from the fitted model,
+    /// which takes the model and its parameters as known.
+    Analytic,
+    /// The model's own stretched to the errors of past forecasts of the
+    /// series (the default), where there are enough of them.
+    #[default]
+    Empirical,
+}
+
+impl Intervals {
+    /// "analytic" or "empirical".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Intervals::Analytic => "analytic",
+            Intervals::Empirical => "empirical",
+        }
+    }
+}
+
+/// A fitted model, its forecast and how each horizon's intervals were set.
+#[derive(Debug, Clone)]
+pub struct IntervalForecast {
+    /// The model fitted to the whole series.
+    pub fitted: FittedEts,
+    /// Its point forecasts and intervals.
+    pub forecast: Forecast,
+    /// Per horizon, whether the intervals were calibrated.
+    pub sources: Vec<IntervalSource>,
+}
+
+/// Fits `params` to `y` and forecasts `horizon` values with intervals at
+/// `levels` of the kind asked for (empirical ones calibrated by a rolling
+/// origin over `y` from [`MIN_TRAIN`] values on).
+pub fn forecast_intervals(
+    y: &[f64],
+    params: &EtsParams,
+    horizon: usize,
+    levels: &[f64],
+    intervals: Intervals,
+) -> std::result::Result<IntervalForecast, ForecastError> {
+    let valid = params.clone().check()?;
+    let fitted = valid.fit(y)?;
+    let forecast = fitted.forecast(horizon, levels);
+    if intervals == Intervals::Analytic || y.len() <= MIN_TRAIN {
+        return Ok(IntervalForecast { fitted, forecast, sources: vec![IntervalSource::Analytic; horizon] });
+    }
+    // The last origin's fit repeats `fitted`; the cost is one fit among n − 10.
+    let calibration = OriginFits::new(y, &valid, horizon, MIN_TRAIN)?.calibration(y.len(), MIN_ERRORS);
+    Ok(IntervalForecast { forecast: calibration.apply(&forecast), fitted, sources: calibration.sources })
+}
+
 /// How often the prediction intervals of one level held the actual value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Coverage {
@@ -196,14 +259,32 @@ impl Coverage {
 /// Rolling-origin interval coverage: at each origin of `settings` (as
 /// [`rolling_origin`] places them), fit on the values before it, forecast
 /// `horizon` values with intervals at `levels` and count the actual values
-/// inside each.
-pub fn interval_coverage(y: &[f64], params: &EtsParams, settings: &BacktestParams, levels: &[f64]) -> std::result::Result<Vec<Coverage>, ForecastError> {
+/// inside each. Empirical intervals are calibrated at each origin on the
+/// values before that origin only (a nested rolling origin), so the
+/// coverage is that of intervals which never saw the values they are
+/// checked against.
+pub fn interval_coverage(
+    y: &[f64],
+    params: &EtsParams,
+    settings: &BacktestParams,
+    levels: &[f64],
+    intervals: Intervals,
+) -> std::result::Result<Vec<Coverage>, ForecastError> {
     let valid = params.clone().check()?;
     let needed = settings.min_train.max(params.period().max(1) + 1).max(2);
+    let fits = match intervals {
+        Intervals::Empirical if y.len() > MIN_TRAIN => Some(OriginFits::new(y, &valid, settings.horizon, MIN_TRAIN)?),
+        _ => None,
+    };
     let mut coverage: Vec<Coverage> = levels.iter().map(|&level| Coverage { level, covered: 0, total: 0 }).collect();
     let mut origin = needed;
     while origin + settings.horizon <= y.len() {
-        let forecast = valid.fit(&y[..origin])?.forecast(settings.horizon, levels);
+        let forecast = match fits.as_ref().and_then(|f| f.fitted(origin).map(|fitted| (f, fitted))) {
+            Some((fits, fitted)) => fits.calibration(origin, MIN_ERRORS).apply(&fitted.forecast(settings.horizon, levels)),
+            // Analytic intervals, or an origin before the calibration's first
+            // or one whose window could not be fitted (then `fit` says why).
+            None => valid.fit(&y[..origin])?.forecast(settings.horizon, levels),
+        };
         for (c, interval) in coverage.iter_mut().zip(&forecast.intervals) {
             for (k, actual) in y[origin..origin + settings.horizon].iter().enumerate() {
                 c.total += 1;
@@ -229,8 +310,10 @@ fn next_periods(calendar: &churnlens_metrics::calendar::Calendar, period: Period
 
 /// Per series, its actual periods (the last [`ANOMALY_PERIODS`] with their
 /// one-step 95% interval and anomaly flag) and `horizon` forecast periods
-/// with 80% and 95% intervals; the chosen model on every row.
-pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usize) -> Result<RecordBatch> {
+/// with 80% and 95% intervals of the kind asked for (`interval_method` says
+/// per row which were given: the one-step anomaly intervals are always the
+/// model's own); the chosen model on every row.
+pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usize, intervals: Intervals) -> Result<RecordBatch> {
     let params = EtsParams::new(season_length(options.period));
     let mut group = Vec::new();
     let mut label = Vec::new();
@@ -239,12 +322,12 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
     let mut value = Vec::new();
     let mut bounds: [Vec<Option<f64>>; 5] = Default::default();
     let mut anomaly = Vec::new();
+    let mut method: Vec<Option<&str>> = Vec::new();
     let mut model = Vec::new();
     for s in series {
         let error = fit_error(&s.group);
-        let fitted = params.clone().fit(&s.values).map_err(&error)?;
+        let IntervalForecast { fitted, forecast, sources } = forecast_intervals(&s.values, &params, horizon, &LEVELS, intervals).map_err(&error)?;
         let checks = flag_anomalies(&s.values, &params, s.values.len().saturating_sub(ANOMALY_PERIODS).max(10), 0.95).map_err(&error)?;
-        let forecast = fitted.forecast(horizon, &LEVELS);
         let spec = fitted.spec().to_string();
         for (i, (span, actual)) in s.periods.iter().zip(&s.values).enumerate() {
             let check = checks.iter().find(|c| c.index == i);
@@ -258,6 +341,7 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
                 column.push(v);
             }
             anomaly.push(check.map(|c| c.anomalous));
+            method.push(check.map(|_| IntervalSource::Analytic.name()));
             model.push(spec.clone());
         }
         let last = s.periods.last().expect("a fitted series has periods");
@@ -273,6 +357,7 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
                 column.push(v);
             }
             anomaly.push(None);
+            method.push(Some(sources[h].name()));
             model.push(spec.clone());
         }
     }
@@ -288,6 +373,7 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
         Field::new("lower_95", DataType::Float64, true),
         Field::new("upper_95", DataType::Float64, true),
         Field::new("anomaly", DataType::Boolean, true),
+        Field::new("interval_method", DataType::Utf8, true),
         Field::new("model", DataType::Utf8, false),
     ]);
     let [one_step, lower_80, upper_80, lower_95, upper_95] = bounds;
@@ -303,6 +389,7 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
         Arc::new(Float64Array::from(lower_95)),
         Arc::new(Float64Array::from(upper_95)),
         Arc::new(BooleanArray::from(anomaly)),
+        Arc::new(StringArray::from(method)),
         Arc::new(StringArray::from(model)),
     ];
     Ok(RecordBatch::try_new(Arc::new(schema), arrays)?)
@@ -310,8 +397,9 @@ pub fn forecast_batch(series: &[Series], options: &MetricsOptions, horizon: usiz
 
 /// Per series, the rolling-origin backtest of `horizon`-period forecasts
 /// ([`backtest_settings`]): ETS and seasonal-naive accuracy on the same
-/// pairs, and the coverage of the 80% and 95% intervals, in percent.
-pub fn backtest_batch(series: &[Series], period: Period, horizon: usize) -> Result<RecordBatch> {
+/// pairs, and the coverage of the 80% and 95% intervals of the kind asked
+/// for (named in `interval_method`), in percent.
+pub fn backtest_batch(series: &[Series], period: Period, horizon: usize, intervals: Intervals) -> Result<RecordBatch> {
     let params = EtsParams::new(season_length(period));
     let mut columns: (Vec<String>, Vec<u64>, Vec<u64>) = Default::default();
     let mut figures: [Vec<Option<f64>>; 8] = Default::default();
@@ -319,7 +407,7 @@ pub fn backtest_batch(series: &[Series], period: Period, horizon: usize) -> Resu
         let error = fit_error(&s.group);
         let settings = backtest_settings(s.values.len(), horizon);
         let report = rolling_origin(&s.values, &params, &settings).map_err(&error)?;
-        let coverage = interval_coverage(&s.values, &params, &settings, &LEVELS).map_err(&error)?;
+        let coverage = interval_coverage(&s.values, &params, &settings, &LEVELS, intervals).map_err(&error)?;
         columns.0.push(s.group.clone());
         columns.1.push(report.origins.len() as u64);
         columns.2.push(report.ets.pairs as u64);
@@ -341,9 +429,11 @@ pub fn backtest_batch(series: &[Series], period: Period, horizon: usize) -> Resu
     let mut fields =
         vec![Field::new("group", DataType::Utf8, false), Field::new("origins", DataType::UInt64, false), Field::new("pairs", DataType::UInt64, false)];
     fields.extend(names.iter().map(|n| Field::new(*n, DataType::Float64, true)));
+    fields.push(Field::new("interval_method", DataType::Utf8, false));
     let mut arrays: Vec<ArrayRef> =
         vec![Arc::new(StringArray::from(columns.0)), Arc::new(UInt64Array::from(columns.1)), Arc::new(UInt64Array::from(columns.2))];
     arrays.extend(figures.into_iter().map(|f| Arc::new(Float64Array::from(f)) as ArrayRef));
+    arrays.push(Arc::new(StringArray::from(vec![intervals.name(); series.len()])));
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
 }
 

@@ -10,10 +10,10 @@ use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
 use churnlens_metrics::calendar::Calendar;
 use churnlens_metrics::{Engine, MetricsOptions};
-use churnlens_models::forecasting::{self, ForecastingError, Measure};
+use churnlens_models::forecasting::{self, ForecastingError, Intervals, Measure};
 
 use super::survival::{days, end_day, user};
-use crate::args::{ForecastArgs, ForecastMeasure};
+use crate::args::{ForecastArgs, ForecastMeasure, IntervalKind};
 use crate::{messages, output};
 
 /// The user's mistakes as `UserError` (exit code 1), our bugs as they are.
@@ -41,14 +41,18 @@ pub fn run(workspace: &Path, args: &ForecastArgs, lang: Lang) -> Result<()> {
         ForecastMeasure::New => Measure::New,
         ForecastMeasure::Revenue => Measure::Revenue,
     };
+    let intervals = match args.intervals {
+        IntervalKind::Empirical => Intervals::Empirical,
+        IntervalKind::Analytic => Intervals::Analytic,
+    };
     let workspace = Workspace::open(workspace)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let engine = runtime.block_on(Engine::open(&workspace))?;
     let series = runtime.block_on(forecasting::load_series(&engine, &options, measure)).map_err(forecast_error)?;
     let batch = if args.backtest {
-        forecasting::backtest_batch(&series, options.period, args.horizon)
+        forecasting::backtest_batch(&series, options.period, args.horizon, intervals)
     } else {
-        forecasting::forecast_batch(&series, &options, args.horizon)
+        forecasting::forecast_batch(&series, &options, args.horizon, intervals)
     }
     .map_err(forecast_error)?;
     output::write_batches(&[batch], args.format, args.output.as_deref())

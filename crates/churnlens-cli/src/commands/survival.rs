@@ -109,7 +109,7 @@ pub struct DemoForecastMonth {
     pub period: String,
     /// The point forecast.
     pub active: f64,
-    /// The 80% interval.
+    /// The 80% interval (empirically calibrated where the series allows).
     pub interval_80: [f64; 2],
     /// The 95% interval.
     pub interval_95: [f64; 2],
@@ -154,8 +154,9 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     let options = MetricsOptions { calendar, period: Period::Month, lang, ..MetricsOptions::default() };
     let series = runtime.block_on(forecasting::load_series(&engine, &options, Measure::Active))?;
     let active = series.first().ok_or_else(|| user("the demo has no complete month".into()))?;
-    let fitted = EtsParams::new(forecasting::season_length(Period::Month)).fit(&active.values)?;
-    let forecast = fitted.forecast(6, &[0.8, 0.95]);
+    let params = EtsParams::new(forecasting::season_length(Period::Month));
+    let forecasting::IntervalForecast { fitted, forecast, .. } =
+        forecasting::forecast_intervals(&active.values, &params, 6, &[0.8, 0.95], forecasting::Intervals::Empirical)?;
     let mut start = active.periods.last().map_or(0, |p| p.end + 1);
     let months = (0..6)
         .map(|h| {
