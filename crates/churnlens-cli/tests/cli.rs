@@ -472,6 +472,14 @@ fn survival_and_forecast_answer_or_say_plainly_what_is_missing() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("values but 10 are needed to fit any exponential smoothing model"));
+    // --intervals takes analytic or empirical and reaches the same fit; anything else is refused with the choices.
+    churnlens().args(["forecast", "active", "--intervals", "analytic", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("10 are needed"));
+    churnlens()
+        .args(["forecast", "active", "--intervals", "normal", "-w"])
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("possible values: empirical, analytic"));
     // Six customers: churned at 1; churned, churned and censored at 2;
     // churned at 4; censored at 5. S(1) = 5/6, S(2) = 5/6 · 3/5 = 1/2,
     // S(4) = 1/2 · 1/2 = 1/4; the median is 2.
