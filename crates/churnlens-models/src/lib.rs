@@ -22,7 +22,11 @@
 //!   schemes, labelled in zh and en (issue #4).
 //! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
 //!   standardisation and cluster profiles; FP-growth association rules (issue #4).
+//! * [`segment`]: the above over a workspace — RFM segments with churn rate,
+//!   revenue share and CLV per segment, and the ranked churn-driver table
+//!   (issue #4).
 
 pub mod error;
 pub mod ml;
+pub mod segment;
 pub mod stats;
