@@ -77,6 +77,85 @@ pub enum Command {
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
+    /// Segments and churn diagnosis: RFM segments and what goes with churn. 客户分群与流失诊断
+    ///
+    /// rfm: per customer at the as-of day (default: the day after the last
+    /// order day) R = days since the last purchase, F = distinct orders,
+    /// M = net revenue (refunds netted); scores 1–5 by quintiles; per segment
+    /// (--scheme 8: 重要价值客户 …, R/F/M high or low against the mean;
+    /// --scheme 11: Champions … Lost) customers, revenue share, churn rate
+    /// (no purchase in the --window days before the as-of day) and average
+    /// historical CLV. --customers prints one row per customer.
+    /// drivers: churn rate by every customer attribute (customers / snapshot
+    /// columns; numeric ones in quintile bands or --bins), Wilson 95%
+    /// intervals, chi-square (Yates on 2 × 2 tables unless --no-yates),
+    /// p-value, Cramér's V, Mann–Whitney for numeric attributes; ranked by
+    /// Cramér's V, with one sentence each. --levels prints the levels.
+    #[command(verbatim_doc_comment)]
+    Segment(SegmentArgs),
+}
+
+/// Which segmentation or diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SegmentKind {
+    /// RFM scores and segments. RFM 分群
+    Rfm,
+    /// What goes with churn: attributes ranked by association. 流失驱动因素
+    Drivers,
+}
+
+/// Where the churn label of `segment drivers` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LabelSourceArg {
+    /// Orders: churned when no purchase in the --window days before the as-of day. 订单
+    #[default]
+    Orders,
+    /// The churn label of the `snapshot` table. 快照流失标签
+    Snapshot,
+}
+
+/// `churnlens segment`.
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// What to compute.
+    #[arg(value_enum)]
+    pub kind: SegmentKind,
+    /// The as-of day (YYYY-MM-DD), the first day not observed; default: the day after the last order day. 观察截止日
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// Drivers: where the churn label comes from. 流失标签来源
+    #[arg(long, value_enum, default_value_t)]
+    pub source: LabelSourceArg,
+    /// RFM: segment scheme, 8 or 11. 分群方案
+    #[arg(long, default_value = "8", value_parser = ["8", "11"])]
+    pub scheme: String,
+    /// RFM (8 segments): high/low against the mean or the median. 高低阈值
+    #[arg(long, default_value = "mean", value_parser = ["mean", "median"])]
+    pub threshold: String,
+    /// RFM: one row per customer instead of the segment summary. 按客户输出
+    #[arg(long)]
+    pub customers: bool,
+    /// Drivers: fixed bins for a numeric column, COLUMN=e0,e1,… giving (e0, e1], (e1, e2], … (repeatable). 固定分箱
+    #[arg(long = "bins")]
+    pub bins: Vec<String>,
+    /// Drivers: chi-square without Yates' continuity correction on 2 × 2 tables. 不做 Yates 校正
+    #[arg(long)]
+    pub no_yates: bool,
+    /// Drivers: print every attribute's levels (customers, churn rate, Wilson interval). 输出各水平
+    #[arg(long)]
+    pub levels: bool,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Which metric.

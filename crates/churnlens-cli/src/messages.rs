@@ -253,3 +253,37 @@ pub fn window_summary(lang: Lang, sweep: &churnlens_metrics::window::WindowSweep
         ),
     }
 }
+
+/// Below the driver table: who was compared, and the columns left out.
+pub fn drivers_note(lang: Lang, customers: u64, churned: u64, skipped: &[(String, String)]) -> String {
+    let mut text = match lang {
+        Lang::En => {
+            format!("{customers} customers, {churned} churned; ranked by Cramér's V. Chi-square with Yates' correction on 2 × 2 tables (column yates).")
+        }
+        Lang::Zh => format!("共 {customers} 位客户，其中流失 {churned} 位；按 Cramér's V 排序。2 × 2 表的卡方检验使用 Yates 校正（yates 列）。"),
+    };
+    for (column, why) in skipped {
+        text.push('\n');
+        text.push_str(&match lang {
+            Lang::En => format!("left out: {column} ({why})"),
+            Lang::Zh => format!("未纳入：{column}（{why}）"),
+        });
+    }
+    text
+}
+
+/// The demo's segmentation step: RFM segment sizes and the top churn drivers.
+pub fn demo_segments(lang: Lang, segments: &[churnlens_models::segment::rfm::SegmentRow], drivers: &[String]) -> String {
+    let sizes: Vec<String> = segments.iter().map(|s| format!("{} {}", s.segment, s.customers)).collect();
+    let mut text = match lang {
+        Lang::En => format!("RFM segments: {}", sizes.join(", ")),
+        Lang::Zh => format!("RFM 分群：{}", sizes.join("，")),
+    };
+    text.push('\n');
+    text.push_str(lang.pick("What goes with churn:", "与流失相关的因素："));
+    for line in drivers {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    text
+}

@@ -4,6 +4,7 @@ pub mod demo;
 mod import;
 mod inspect;
 mod metrics;
+pub mod segment;
 mod sql;
 mod tables;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Sql(args) => sql::run(&cli.workspace, &args),
         Command::Tables(args) => tables::run(&cli.workspace, &args, lang),
         Command::Metrics(args) => metrics::run(&cli.workspace, &args, lang),
+        Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
     }
 }
 
