@@ -91,6 +91,10 @@ pub enum Command {
     /// intervals, chi-square (Yates on 2 × 2 tables unless --no-yates),
     /// p-value, Cramér's V, Mann–Whitney for numeric attributes; ranked by
     /// Cramér's V, with one sentence each. --levels prints the levels.
+    /// clusters: k-means (k-means++, 10 restarts, k by silhouette over 2–8
+    /// unless --k) on standardised recency, frequency, monetary value and
+    /// tenure of the churned customers (--all: every customer); per cluster
+    /// its size, feature means against all clustered, and what sets it apart.
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
 }
@@ -102,6 +106,8 @@ pub enum SegmentKind {
     Rfm,
     /// What goes with churn: attributes ranked by association. 流失驱动因素
     Drivers,
+    /// k-means clusters of churned customers and their profiles. 流失客户聚类
+    Clusters,
 }
 
 /// Where the churn label of `segment drivers` comes from.
@@ -147,6 +153,15 @@ pub struct SegmentArgs {
     /// Drivers: print every attribute's levels (customers, churn rate, Wilson interval). 输出各水平
     #[arg(long)]
     pub levels: bool,
+    /// Clusters: the number of clusters (default: chosen by silhouette over 2–8). 聚类数
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Clusters: cluster every customer, not only the churned ones. 对全部客户聚类
+    #[arg(long)]
+    pub all: bool,
+    /// Clusters: random seed; the same seed gives the same clusters. 随机种子
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
     #[arg(long, default_value = "UTC")]
     pub tz: String,

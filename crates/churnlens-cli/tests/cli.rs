@@ -481,6 +481,15 @@ fn segment_rfm_and_drivers() {
         .stdout(predicate::str::starts_with("segment,customers,revenue,revenue_share_pct,churned,churn_rate_pct,average_clv\n"))
         .stdout(predicate::str::contains("general win-back,1,30.0,8.333333333333332,1,100.0,30.0"));
     churnlens().args(["--lang", "zh", "segment", "rfm", "-w"]).arg(&ws).assert().success().stdout(predicate::str::contains("重要价值客户"));
+    // Clusters: nobody is churned at W = 90, so there is nothing to cluster unless --all.
+    churnlens().args(["segment", "clusters", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("too few customers"));
+    churnlens()
+        .args(["segment", "clusters", "--all", "--k", "2", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("cluster,customers,share_pct,mean_recency_days,all_recency_days,"))
+        .stdout(predicate::function(|out: &str| out.lines().count() == 3));
 
     // Drivers from a snapshot: Month-to-month 2 of 3 churned, Two year 0 of 2.
     // Yates: |O − E| = 0.8 → 0.3; χ² = 0.09 (1/1.8 + 2/1.2 + 1/0.8) = 0.3125;

@@ -13,6 +13,7 @@ use churnlens_ingest::Workspace;
 use churnlens_metrics::Engine;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
+use churnlens_models::segment::clusters::{ClusterOptions, clusters};
 use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers};
 use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch};
 use churnlens_models::stats::rfm::Threshold;
@@ -89,6 +90,12 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
             let batch = if args.customers { rfm.customers_batch(lang) } else { summary_batch(&rfm.summary(scheme, lang)) };
             output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+        }
+        SegmentKind::Clusters => {
+            let base = runtime.block_on(CustomerBase::load(&engine, &base_options))?;
+            let options = ClusterOptions { churned_only: !args.all, k: args.k, seed: args.seed };
+            let found = clusters(&base, &options, lang)?;
+            output::write_batches(&[for_people(found.profiles_batch(), args.format)?], args.format, args.output.as_deref())
         }
         SegmentKind::Drivers => {
             let bins: BTreeMap<String, Vec<f64>> = args.bins.iter().map(|b| parse_bins(b)).collect::<Result<_>>()?;

@@ -8,6 +8,9 @@
 //! * [`rfm`]: RFM values, quintile scores, the eight- and eleven-segment
 //!   schemes and per segment size, revenue share, churn rate and average
 //!   historical CLV.
+//! * [`clusters`]: k-means clusters of (by default) the churned customers on
+//!   standardised recency, frequency, monetary value and tenure, with
+//!   profiles.
 //! * [`drivers`]: churn rate by every customer attribute with Wilson
 //!   intervals, chi-square, Cramér's V and Mann–Whitney, ranked, with one
 //!   sentence per attribute in zh and en.
@@ -18,6 +21,7 @@
 //! words, which the CLI reports as the user's to fix.
 
 pub mod base;
+pub mod clusters;
 pub mod drivers;
 pub mod rfm;
 
