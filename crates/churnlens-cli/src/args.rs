@@ -95,6 +95,10 @@ pub enum Command {
     /// unless --k) on standardised recency, frequency, monetary value and
     /// tenure of the churned customers (--all: every customer); per cluster
     /// its size, feature means against all clustered, and what sets it apart.
+    /// first-purchase: the share of one-time buyers, and every column of the
+    /// first order (channel, amount, delivery days …) for one-time buyers
+    /// against those who came back, with the drivers' tests
+    /// (churn_rate_pct = share bought only once).
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
 }
@@ -108,6 +112,8 @@ pub enum SegmentKind {
     Drivers,
     /// k-means clusters of churned customers and their profiles. 流失客户聚类
     Clusters,
+    /// One-time buyers: their first order against the first order of customers who came back. 首购未复购
+    FirstPurchase,
 }
 
 /// Where the churn label of `segment drivers` comes from.

@@ -287,3 +287,12 @@ pub fn demo_segments(lang: Lang, segments: &[churnlens_models::segment::rfm::Seg
     }
     text
 }
+
+/// Below the first-purchase table: the share of one-time buyers.
+pub fn one_time_buyers(lang: Lang, once: u64, buyers: u64) -> String {
+    let pct = if buyers > 0 { once as f64 / buyers as f64 * 100.0 } else { 0.0 };
+    match lang {
+        Lang::En => format!("{once} of {buyers} buyers ({pct:.1}%) bought only once; churn_rate_pct above is the share of one-time buyers per level."),
+        Lang::Zh => format!("{buyers} 位购买客户中 {once} 位（{pct:.1}%）只购买过一次；上表 churn_rate_pct 为各水平中只购买一次的比例。"),
+    }
+}

@@ -481,6 +481,18 @@ fn segment_rfm_and_drivers() {
         .stdout(predicate::str::starts_with("segment,customers,revenue,revenue_share_pct,churned,churn_rate_pct,average_clv\n"))
         .stdout(predicate::str::contains("general win-back,1,30.0,8.333333333333332,1,100.0,30.0"));
     churnlens().args(["--lang", "zh", "segment", "rfm", "-w"]).arg(&ws).assert().success().stdout(predicate::str::contains("重要价值客户"));
+    // First purchase: C2 and C3 bought once (first orders 30 and 200), C1 came back (first order 100).
+    let out = churnlens().args(["segment", "first-purchase", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let amount = rows.as_array().unwrap().iter().find(|r| r["attribute"] == "amount").unwrap();
+    assert_eq!((amount["mean_churned"].as_f64(), amount["mean_retained"].as_f64()), (Some(115.0), Some(100.0)));
+    assert!(amount.get("finding").is_none());
+    churnlens()
+        .args(["segment", "first-purchase", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 of 3 buyers (66.7%) bought only once"));
     // Clusters: nobody is churned at W = 90, so there is nothing to cluster unless --all.
     churnlens().args(["segment", "clusters", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("too few customers"));
     churnlens()

@@ -14,7 +14,7 @@ use churnlens_metrics::Engine;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::clusters::{ClusterOptions, clusters};
-use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers};
+use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers, first_purchase};
 use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch};
 use churnlens_models::stats::rfm::Threshold;
 use churnlens_models::stats::significance::Continuity;
@@ -96,6 +96,21 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let options = ClusterOptions { churned_only: !args.all, k: args.k, seed: args.seed };
             let found = clusters(&base, &options, lang)?;
             output::write_batches(&[for_people(found.profiles_batch(), args.format)?], args.format, args.output.as_deref())
+        }
+        SegmentKind::FirstPurchase => {
+            let options = DriverOptions { continuity: if args.no_yates { Continuity::None } else { Continuity::Yates }, lang, ..DriverOptions::default() };
+            let (once, buyers, report) = runtime.block_on(async {
+                let base = CustomerBase::load(&engine, &base_options).await?;
+                first_purchase(&engine, &base, &calendar, &options).await
+            })?;
+            // The sentences speak of churn; here the label is "bought once", so they are left out.
+            let batch = if args.levels { report.levels_batch() } else { report.attributes_batch(lang) };
+            let keep: Vec<usize> = (0..batch.num_columns()).filter(|&i| batch.schema().field(i).name() != "finding").collect();
+            output::write_batches(&[for_people(batch.project(&keep)?, args.format)?], args.format, args.output.as_deref())?;
+            if args.format == Format::Table && args.output.is_none() {
+                println!("{}", messages::one_time_buyers(lang, once, buyers));
+            }
+            Ok(())
         }
         SegmentKind::Drivers => {
             let bins: BTreeMap<String, Vec<f64>> = args.bins.iter().map(|b| parse_bins(b)).collect::<Result<_>>()?;

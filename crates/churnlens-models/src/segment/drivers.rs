@@ -257,14 +257,31 @@ async fn table_attributes(
     skipped: &mut Vec<(String, String)>,
     lang: Lang,
 ) -> Result<()> {
-    let batches = engine.sql(&format!("SELECT * FROM {table} WHERE customer_id IS NOT NULL")).await?;
+    let query = format!("SELECT * FROM {table} WHERE customer_id IS NOT NULL");
+    query_attributes(engine, &query, table, &[], labels, out, skipped, lang).await
+}
+
+/// Reads every column of a query's result (one row per customer, with
+/// `customer_id`; columns named in `exclude` left out) as attributes.
+#[allow(clippy::too_many_arguments)]
+async fn query_attributes(
+    engine: &Engine,
+    query: &str,
+    table: &str,
+    exclude: &[&str],
+    labels: &ChurnLabels,
+    out: &mut Vec<RawAttribute>,
+    skipped: &mut Vec<(String, String)>,
+    lang: Lang,
+) -> Result<()> {
+    let batches = engine.sql(query).await?;
     let Some(first) = batches.first() else { return Ok(()) };
     let schema = first.schema();
     let position: HashMap<&str, usize> = labels.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let n = labels.ids.len();
     for (column, field) in schema.fields().iter().enumerate() {
         let name = field.name();
-        if name == "customer_id" || name == "churn" || out.iter().any(|a| &a.name == name) {
+        if name == "customer_id" || name == "churn" || exclude.contains(&name.as_str()) || out.iter().any(|a| &a.name == name) {
             continue;
         }
         if identifier_like(name) {
@@ -565,16 +582,50 @@ pub async fn drivers(
             return Err(MetricsError::Options(format!("--bins {column}: {}", lang.pick("no numeric attribute of that name", "没有该名称的数值属性"))));
         }
     }
-    let mut attributes = raw.iter().map(|a| analyse(a, &labels, options)).collect::<Result<Vec<_>>>()?;
-    // Significant at SIGNIFICANCE first, then the rest, each by Cramér's V
-    // (largest first); attributes without a test last, by name.
+    let attributes = rank(raw.iter().map(|a| analyse(a, &labels, options)).collect::<Result<Vec<_>>>()?);
+    let churned = labels.churned.iter().filter(|&&c| c).count() as u64;
+    Ok(DriverReport { attributes, skipped, continuity: options.continuity, customers: labels.ids.len() as u64, churned })
+}
+
+/// First purchase, no repeat: each customer's first purchase (the earliest
+/// purchase row before the as-of day, the lowest order id on a tie) compared
+/// between one-time buyers (one order) and customers who came back — every
+/// column of that order row other than the customer, order id and time
+/// (channel, amount, quantity, status, delivery days …), with the same
+/// levels and tests as the driver table, "churned" there meaning "bought
+/// only once" here. Returns the one-time buyers, all buyers and the report.
+pub async fn first_purchase(
+    engine: &Engine,
+    base: &CustomerBase,
+    calendar: &churnlens_metrics::calendar::Calendar,
+    options: &DriverOptions,
+) -> Result<(u64, u64, DriverReport)> {
+    let labels = ChurnLabels { ids: base.ids.clone(), churned: base.orders.iter().map(|&f| f <= 1.0).collect(), as_of: Some(base.as_of) };
+    let has_order_id = engine.columns("orders").await?.iter().any(|c| c == "order_id");
+    let tie = if has_order_id { ", CAST(order_id AS VARCHAR)" } else { "" };
+    let query = format!(
+        "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY order_time{tie}) AS first_rank__ FROM orders \
+         WHERE customer_id IS NOT NULL AND order_time IS NOT NULL AND CAST(order_time AS BIGINT) < {bound} AND (amount IS NULL OR amount >= 0)) \
+         WHERE first_rank__ = 1",
+        bound = day_start_micros(calendar, base.as_of)
+    );
+    let (mut raw, mut skipped) = (Vec::new(), Vec::new());
+    query_attributes(engine, &query, "orders", &["order_id", "order_time", "first_rank__"], &labels, &mut raw, &mut skipped, options.lang).await?;
+    let attributes = rank(raw.iter().map(|a| analyse(a, &labels, options)).collect::<Result<Vec<_>>>()?);
+    let once = labels.churned.iter().filter(|&&c| c).count() as u64;
+    let report = DriverReport { attributes, skipped, continuity: options.continuity, customers: labels.ids.len() as u64, churned: once };
+    Ok((once, labels.ids.len() as u64, report))
+}
+
+/// Significant at [`SIGNIFICANCE`] first, then the rest, each by Cramér's V
+/// (largest first); attributes without a test last, by name.
+fn rank(mut attributes: Vec<AttributeDriver>) -> Vec<AttributeDriver> {
     let key = |a: &AttributeDriver| (a.chi_square.as_ref().map_or(2, |c| u8::from(c.p_value >= SIGNIFICANCE)), -a.cramers_v().unwrap_or(0.0));
     attributes.sort_by(|a, b| {
         let (x, y) = (key(a), key(b));
         x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then_with(|| a.attribute.cmp(&b.attribute))
     });
-    let churned = labels.churned.iter().filter(|&&c| c).count() as u64;
-    Ok(DriverReport { attributes, skipped, continuity: options.continuity, customers: labels.ids.len() as u64, churned })
+    attributes
 }
 
 impl DriverReport {

@@ -13,7 +13,8 @@
 //!   profiles.
 //! * [`drivers`]: churn rate by every customer attribute with Wilson
 //!   intervals, chi-square, Cramér's V and Mann–Whitney, ranked, with one
-//!   sentence per attribute in zh and en.
+//!   sentence per attribute in zh and en; and first-purchase-no-repeat,
+//!   the same tests on the first order of one-time buyers against returners.
 //!
 //! Every function returns [`churnlens_metrics::MetricsError`]: a statistic
 //! that cannot be computed from the user's data is an
