@@ -99,6 +99,7 @@ pub enum Command {
     /// first order (channel, amount, delivery days …) for one-time buyers
     /// against those who came back, with the drivers' tests
     /// (churn_rate_pct = share bought only once).
+    /// transitions: customers per (segment at --from, segment at --as-of).
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
 }
@@ -114,6 +115,8 @@ pub enum SegmentKind {
     Clusters,
     /// One-time buyers: their first order against the first order of customers who came back. 首购未复购
     FirstPurchase,
+    /// Moves between RFM segments from --from to --as-of. 分群迁移
+    Transitions,
 }
 
 /// Where the churn label of `segment drivers` comes from.
@@ -141,6 +144,9 @@ pub struct SegmentArgs {
     /// Drivers: where the churn label comes from. 流失标签来源
     #[arg(long, value_enum, default_value_t)]
     pub source: LabelSourceArg,
+    /// Transitions: the earlier as-of day (YYYY-MM-DD) to compare with --as-of. 起始观察日
+    #[arg(long)]
+    pub from: Option<String>,
     /// RFM: segment scheme, 8 or 11. 分群方案
     #[arg(long, default_value = "8", value_parser = ["8", "11"])]
     pub scheme: String,

@@ -493,6 +493,14 @@ fn segment_rfm_and_drivers() {
         .assert()
         .success()
         .stdout(predicate::str::contains("2 of 3 buyers (66.7%) bought only once"));
+    // Transitions from 03-01 (C1 and C2 had bought by then) to 03-13: C3, first buying on 03-10, is new.
+    let out = churnlens().args(["segment", "transitions", "--from", "2024-03-01", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let total: u64 = rows.as_array().unwrap().iter().map(|r| r["customers"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3);
+    assert_eq!(rows[0]["from"], "(new)");
+    assert_eq!(rows[0]["to"], "important development");
+    churnlens().args(["segment", "transitions", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--from"));
     // Clusters: nobody is churned at W = 90, so there is nothing to cluster unless --all.
     churnlens().args(["segment", "clusters", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("too few customers"));
     churnlens()

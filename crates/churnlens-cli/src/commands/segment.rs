@@ -15,7 +15,7 @@ use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::clusters::{ClusterOptions, clusters};
 use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers, first_purchase};
-use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch};
+use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch, transitions, transitions_batch};
 use churnlens_models::stats::rfm::Threshold;
 use churnlens_models::stats::significance::Continuity;
 use std::sync::Arc;
@@ -90,6 +90,26 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
             let batch = if args.customers { rfm.customers_batch(lang) } else { summary_batch(&rfm.summary(scheme, lang)) };
             output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+        }
+        SegmentKind::Transitions => {
+            let from = args.from.as_deref().ok_or_else(|| user("transitions needs --from YYYY-MM-DD, the earlier day / 需要 --from 起始日期".into()))?;
+            let from = parse_day(from).ok_or_else(|| user(format!("--from '{from}': use YYYY-MM-DD")))?;
+            let threshold = if args.threshold == "median" { Threshold::Median } else { Threshold::Mean };
+            let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
+            let (before, after) = runtime.block_on(async {
+                let before = CustomerBase::load(&engine, &BaseOptions { as_of: Some(from), ..base_options.clone() }).await?;
+                let after = CustomerBase::load(&engine, &base_options).await?;
+                Ok::<_, churnlens_metrics::MetricsError>((before, after))
+            })?;
+            if after.as_of <= from {
+                return Err(user(format!(
+                    "--from {}: give a day before the as-of day {}",
+                    args.from.as_deref().unwrap_or_default(),
+                    churnlens_metrics::calendar::format_day(after.as_of)
+                )));
+            }
+            let rows = transitions(&Rfm::compute(&before, threshold)?, &Rfm::compute(&after, threshold)?, scheme, lang);
+            output::write_batches(&[transitions_batch(&rows)], args.format, args.output.as_deref())
         }
         SegmentKind::Clusters => {
             let base = runtime.block_on(CustomerBase::load(&engine, &base_options))?;

@@ -127,6 +127,57 @@ impl Rfm {
     }
 }
 
+/// Moves between segments from an earlier RFM (`before`) to a later one
+/// (`after`): one row per (from, to) pair with customers, in the scheme's
+/// order; customers first seen after `before` come from "(new)". Each RFM
+/// scores its own customers at its own as-of day, so a move can come from
+/// the customer or from the others (quintiles are relative).
+pub fn transitions(before: &Rfm, after: &Rfm, scheme: Scheme, lang: Lang) -> Vec<TransitionRow> {
+    let key = |rfm: &Rfm, i: usize| match scheme {
+        Scheme::Eight => (rfm.eight[i] as usize, lang.pick(rfm.eight[i].label_en(), rfm.eight[i].label_zh())),
+        Scheme::Eleven => (rfm.eleven[i] as usize, lang.pick(rfm.eleven[i].label_en(), rfm.eleven[i].label_zh())),
+    };
+    let earlier: std::collections::HashMap<&str, usize> = before.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let new = lang.pick("(new)", "（新客户）");
+    // (from position, to position) → (labels, customers); "(new)" sorts first.
+    let mut counts: BTreeMap<(Option<usize>, usize), (&str, &str, u64)> = BTreeMap::new();
+    for (i, id) in after.ids.iter().enumerate() {
+        let (to, to_label) = key(after, i);
+        let (from, from_label) = match earlier.get(id.as_str()) {
+            Some(&j) => {
+                let (k, label) = key(before, j);
+                (Some(k), label)
+            }
+            None => (None, new),
+        };
+        counts.entry((from, to)).or_insert((from_label, to_label, 0)).2 += 1;
+    }
+    counts.into_values().map(|(from, to, customers)| TransitionRow { from: from.to_string(), to: to.to_string(), customers }).collect()
+}
+
+/// Customers who moved from one segment to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRow {
+    /// Segment at the earlier day.
+    pub from: String,
+    /// Segment at the later day.
+    pub to: String,
+    /// Customers who made that move.
+    pub customers: u64,
+}
+
+/// The transition rows as a record batch.
+pub fn transitions_batch(rows: &[TransitionRow]) -> RecordBatch {
+    let schema =
+        Schema::new(vec![Field::new("from", DataType::Utf8, false), Field::new("to", DataType::Utf8, false), Field::new("customers", DataType::UInt64, false)]);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.from.as_str()))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.to.as_str()))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.customers))),
+    ];
+    RecordBatch::try_new(Arc::new(schema), columns).unwrap_or_else(|e| unreachable!("columns match their fields: {e}"))
+}
+
 /// One segment's summary.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SegmentRow {
@@ -207,5 +258,28 @@ mod tests {
         assert_eq!(rows[2].average_clv(), 50.0);
         assert_eq!(rows[2].churn_rate(), 1.0);
         assert_eq!(rfm.summary(Scheme::Eight, Lang::Zh)[0].segment, "重要价值客户");
+        // Ten days later a fifth customer e arrives and d buys again.
+        let mut later = base.clone();
+        later.as_of = 110;
+        later.ids.push("e".into());
+        later.first_day.push(105);
+        later.last_day.push(105);
+        later.orders.push(1.0);
+        later.net_revenue.push(10.0);
+        (later.last_day[3], later.orders[3], later.net_revenue[3]) = (108, 2.0, 90.0);
+        let moves = transitions(&rfm, &Rfm::compute(&later, Threshold::Mean).unwrap(), Scheme::Eight, Lang::En);
+        let moves: Vec<(&str, &str, u64)> = moves.iter().map(|m| (m.from.as_str(), m.to.as_str(), m.customers)).collect();
+        // At day 110: recency 15, 20, 70, 2, 5 (mean 22.4); frequency 6, 4, 1, 2, 1 (mean 2.8);
+        // monetary 300, 100, 50, 90, 10 (mean 110).
+        assert_eq!(
+            moves,
+            [
+                ("(new)", "general development", 1),
+                ("important value", "important value", 1),
+                ("general value", "general value", 1),
+                ("general win-back", "general development", 1),
+                ("general win-back", "general win-back", 1)
+            ]
+        );
     }
 }
