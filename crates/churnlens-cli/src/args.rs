@@ -100,6 +100,9 @@ pub enum Command {
     /// against those who came back, with the drivers' tests
     /// (churn_rate_pct = share bought only once).
     /// transitions: customers per (segment at --from, segment at --as-of).
+    /// rules: FP-growth over the items (category, else sku; --item) of each
+    /// order; rules with support ≥ --min-support, confidence ≥
+    /// --min-confidence and lift ≥ --min-lift, highest lift first.
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
 }
@@ -117,6 +120,8 @@ pub enum SegmentKind {
     FirstPurchase,
     /// Moves between RFM segments from --from to --as-of. 分群迁移
     Transitions,
+    /// Association rules of items bought together (FP-growth over order_items). 关联规则
+    Rules,
 }
 
 /// Where the churn label of `segment drivers` comes from.
@@ -144,6 +149,18 @@ pub struct SegmentArgs {
     /// Drivers: where the churn label comes from. 流失标签来源
     #[arg(long, value_enum, default_value_t)]
     pub source: LabelSourceArg,
+    /// Rules: the item column of order_items (default category, else sku). 商品列
+    #[arg(long)]
+    pub item: Option<String>,
+    /// Rules: least share of orders an itemset appears in. 最小支持度
+    #[arg(long, default_value_t = 0.01)]
+    pub min_support: f64,
+    /// Rules: least confidence. 最小置信度
+    #[arg(long, default_value_t = 0.2)]
+    pub min_confidence: f64,
+    /// Rules: least lift. 最小提升度
+    #[arg(long, default_value_t = 1.0)]
+    pub min_lift: f64,
     /// Transitions: the earlier as-of day (YYYY-MM-DD) to compare with --as-of. 起始观察日
     #[arg(long)]
     pub from: Option<String>,

@@ -501,6 +501,19 @@ fn segment_rfm_and_drivers() {
     assert_eq!(rows[0]["from"], "(new)");
     assert_eq!(rows[0]["to"], "important development");
     churnlens().args(["segment", "transitions", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--from"));
+    // Rules: baskets {A, B}, {A, B}, {A}, {C}: s(A) = 3/4, s(B) = 1/2, s(AB) = 1/2;
+    // A → B confidence 2/3, B → A confidence 1, both lift (1/2) / (3/4 · 1/2) = 4/3.
+    let items = dir.path().join("items.csv");
+    std::fs::write(&items, "order_id,sku,category\nO1,s1,A\nO1,s2,B\nO2,s1,A\nO2,s2,B\nO3,s1,A\nO4,s3,C\n").unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "order_items"]).arg(&items).assert().success();
+    let out = churnlens().args(["segment", "rules", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rules: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 2);
+    let b_to_a = rules.iter().find(|r| r["antecedent"] == "B").unwrap();
+    assert_eq!((b_to_a["consequent"].as_str(), b_to_a["support"].as_f64(), b_to_a["confidence"].as_f64()), (Some("A"), Some(0.5), Some(1.0)));
+    assert!((b_to_a["lift"].as_f64().unwrap() - 4.0 / 3.0).abs() < 1e-12);
+    churnlens().args(["segment", "rules", "--item", "colour", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("colour"));
     // Clusters: nobody is churned at W = 90, so there is nothing to cluster unless --all.
     churnlens().args(["segment", "clusters", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("too few customers"));
     churnlens()

@@ -16,6 +16,7 @@ use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::clusters::{ClusterOptions, clusters};
 use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers, first_purchase};
 use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch, transitions, transitions_batch};
+use churnlens_models::segment::rules::{RuleOptions, rules};
 use churnlens_models::stats::rfm::Threshold;
 use churnlens_models::stats::significance::Continuity;
 use std::sync::Arc;
@@ -90,6 +91,11 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
             let batch = if args.customers { rfm.customers_batch(lang) } else { summary_batch(&rfm.summary(scheme, lang)) };
             output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+        }
+        SegmentKind::Rules => {
+            let options = RuleOptions { item: args.item.clone(), min_support: args.min_support, min_confidence: args.min_confidence, min_lift: args.min_lift };
+            let found = runtime.block_on(rules(&engine, &options))?;
+            output::write_batches(&[for_people(found.batch(), args.format)?], args.format, args.output.as_deref())
         }
         SegmentKind::Transitions => {
             let from = args.from.as_deref().ok_or_else(|| user("transitions needs --from YYYY-MM-DD, the earlier day / 需要 --from 起始日期".into()))?;

@@ -16,6 +16,8 @@
 //!   sentence per attribute in zh and en; and first-purchase-no-repeat,
 //!   the same tests on the first order of one-time buyers against returners.
 //!
+//! * [`rules`]: FP-growth association rules over the items of each order.
+//!
 //! Every function returns [`churnlens_metrics::MetricsError`]: a statistic
 //! that cannot be computed from the user's data is an
 //! [`Options`](churnlens_metrics::MetricsError::Options) error in plain
@@ -25,6 +27,7 @@ pub mod base;
 pub mod clusters;
 pub mod drivers;
 pub mod rfm;
+pub mod rules;
 
 use churnlens_metrics::MetricsError;
 
