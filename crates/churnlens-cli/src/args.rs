@@ -100,6 +100,8 @@ pub enum Command {
     /// against those who came back, with the drivers' tests
     /// (churn_rate_pct = share bought only once).
     /// transitions: customers per (segment at --from, segment at --as-of).
+    /// behaviour: active / dormant (quieter than their usual gap) / churned at
+    /// the as-of day, by orders 1, 2–3, 4–9, 10+.
     /// rules: FP-growth over the items (category, else sku; --item) of each
     /// order; rules with support ≥ --min-support, confidence ≥
     /// --min-confidence and lift ≥ --min-lift, highest lift first.
@@ -122,6 +124,8 @@ pub enum SegmentKind {
     Transitions,
     /// Association rules of items bought together (FP-growth over order_items). 关联规则
     Rules,
+    /// Active / dormant / churned customers by purchase-frequency group. 行为分群
+    Behaviour,
 }
 
 /// Where the churn label of `segment drivers` comes from.

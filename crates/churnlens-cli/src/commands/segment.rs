@@ -13,6 +13,7 @@ use churnlens_ingest::Workspace;
 use churnlens_metrics::Engine;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
+use churnlens_models::segment::behaviour::{behaviour, behaviour_batch};
 use churnlens_models::segment::clusters::{ClusterOptions, clusters};
 use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers, first_purchase};
 use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch, transitions, transitions_batch};
@@ -90,6 +91,15 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let rfm = Rfm::compute(&base, threshold)?;
             let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
             let batch = if args.customers { rfm.customers_batch(lang) } else { summary_batch(&rfm.summary(scheme, lang)) };
+            output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+        }
+        SegmentKind::Behaviour => {
+            let (base, activity) = runtime.block_on(async {
+                let base = CustomerBase::load(&engine, &base_options).await?;
+                let activity = churnlens_metrics::activity::Activity::from_orders(&engine, &calendar).await?;
+                Ok::<_, churnlens_metrics::MetricsError>((base, activity))
+            })?;
+            let batch = behaviour_batch(&behaviour(&base, &activity), lang);
             output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
         }
         SegmentKind::Rules => {

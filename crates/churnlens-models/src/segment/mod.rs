@@ -8,6 +8,8 @@
 //! * [`rfm`]: RFM values, quintile scores, the eight- and eleven-segment
 //!   schemes and per segment size, revenue share, churn rate and average
 //!   historical CLV.
+//! * [`behaviour`]: active / dormant / churned at the as-of day, crossed with
+//!   purchase-frequency groups.
 //! * [`clusters`]: k-means clusters of (by default) the churned customers on
 //!   standardised recency, frequency, monetary value and tenure, with
 //!   profiles.
@@ -24,6 +26,7 @@
 //! words, which the CLI reports as the user's to fix.
 
 pub mod base;
+pub mod behaviour;
 pub mod clusters;
 pub mod drivers;
 pub mod rfm;
