@@ -108,6 +108,36 @@ pub enum Command {
     /// sMAPE and MASE beside seasonal naive, and the intervals' coverage.
     #[command(verbatim_doc_comment)]
     Forecast(ForecastArgs),
+    /// Segments and churn diagnosis: RFM segments and what goes with churn. 客户分群与流失诊断
+    ///
+    /// rfm: per customer at the as-of day (default: the day after the last
+    /// order day) R = days since the last purchase, F = distinct orders,
+    /// M = net revenue (refunds netted); scores 1–5 by quintiles; per segment
+    /// (--scheme 8: 重要价值客户 …, R/F/M high or low against the mean;
+    /// --scheme 11: Champions … Lost) customers, revenue share, churn rate
+    /// (no purchase in the --window days before the as-of day) and average
+    /// historical CLV. --customers prints one row per customer.
+    /// drivers: churn rate by every customer attribute (customers / snapshot
+    /// columns; numeric ones in quintile bands or --bins), Wilson 95%
+    /// intervals, chi-square (Yates on 2 × 2 tables unless --no-yates),
+    /// p-value, Cramér's V, Mann–Whitney for numeric attributes; ranked by
+    /// Cramér's V, with one sentence each. --levels prints the levels.
+    /// clusters: k-means (k-means++, 10 restarts, k by silhouette over 2–8
+    /// unless --k) on standardised recency, frequency, monetary value and
+    /// tenure of the churned customers (--all: every customer); per cluster
+    /// its size, feature means against all clustered, and what sets it apart.
+    /// first-purchase: the share of one-time buyers, and every column of the
+    /// first order (channel, amount, delivery days …) for one-time buyers
+    /// against those who came back, with the drivers' tests
+    /// (churn_rate_pct = share bought only once).
+    /// transitions: customers per (segment at --from, segment at --as-of).
+    /// behaviour: active / dormant (quieter than their usual gap) / churned at
+    /// the as-of day, by orders 1, 2–3, 4–9, 10+.
+    /// rules: FP-growth over the items (category, else sku; --item) of each
+    /// order; rules with support ≥ --min-support, confidence ≥
+    /// --min-confidence and lift ≥ --min-lift, highest lift first.
+    #[command(verbatim_doc_comment)]
+    Segment(SegmentArgs),
 }
 
 /// Which survival analysis.
@@ -228,6 +258,103 @@ pub struct ForecastArgs {
     /// End of observation (YYYY-MM-DD); default: the last order day.
     #[arg(long)]
     pub to: Option<String>,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Which segmentation or diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SegmentKind {
+    /// RFM scores and segments. RFM 分群
+    Rfm,
+    /// What goes with churn: attributes ranked by association. 流失驱动因素
+    Drivers,
+    /// k-means clusters of churned customers and their profiles. 流失客户聚类
+    Clusters,
+    /// One-time buyers: their first order against the first order of customers who came back. 首购未复购
+    FirstPurchase,
+    /// Moves between RFM segments from --from to --as-of. 分群迁移
+    Transitions,
+    /// Association rules of items bought together (FP-growth over order_items). 关联规则
+    Rules,
+    /// Active / dormant / churned customers by purchase-frequency group. 行为分群
+    Behaviour,
+}
+
+/// Where the churn label of `segment drivers` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LabelSourceArg {
+    /// Orders: churned when no purchase in the --window days before the as-of day. 订单
+    #[default]
+    Orders,
+    /// The churn label of the `snapshot` table. 快照流失标签
+    Snapshot,
+}
+
+/// `churnlens segment`.
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// What to compute.
+    #[arg(value_enum)]
+    pub kind: SegmentKind,
+    /// The as-of day (YYYY-MM-DD), the first day not observed; default: the day after the last order day. 观察截止日
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Churn window W, in days (`90` or `90d`). 流失窗口（天）
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// Drivers: where the churn label comes from. 流失标签来源
+    #[arg(long, value_enum, default_value_t)]
+    pub source: LabelSourceArg,
+    /// Rules: the item column of order_items (default category, else sku). 商品列
+    #[arg(long)]
+    pub item: Option<String>,
+    /// Rules: least share of orders an itemset appears in. 最小支持度
+    #[arg(long, default_value_t = 0.01)]
+    pub min_support: f64,
+    /// Rules: least confidence. 最小置信度
+    #[arg(long, default_value_t = 0.2)]
+    pub min_confidence: f64,
+    /// Rules: least lift. 最小提升度
+    #[arg(long, default_value_t = 1.0)]
+    pub min_lift: f64,
+    /// Transitions: the earlier as-of day (YYYY-MM-DD) to compare with --as-of. 起始观察日
+    #[arg(long)]
+    pub from: Option<String>,
+    /// RFM: segment scheme, 8 or 11. 分群方案
+    #[arg(long, default_value = "8", value_parser = ["8", "11"])]
+    pub scheme: String,
+    /// RFM (8 segments): high/low against the mean or the median. 高低阈值
+    #[arg(long, default_value = "mean", value_parser = ["mean", "median"])]
+    pub threshold: String,
+    /// RFM: one row per customer instead of the segment summary. 按客户输出
+    #[arg(long)]
+    pub customers: bool,
+    /// Drivers: fixed bins for a numeric column, COLUMN=e0,e1,… giving (e0, e1], (e1, e2], … (repeatable). 固定分箱
+    #[arg(long = "bins")]
+    pub bins: Vec<String>,
+    /// Drivers: chi-square without Yates' continuity correction on 2 × 2 tables. 不做 Yates 校正
+    #[arg(long)]
+    pub no_yates: bool,
+    /// Drivers: print every attribute's levels (customers, churn rate, Wilson interval). 输出各水平
+    #[arg(long)]
+    pub levels: bool,
+    /// Clusters: the number of clusters (default: chosen by silhouette over 2–8). 聚类数
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Clusters: cluster every customer, not only the churned ones. 对全部客户聚类
+    #[arg(long)]
+    pub all: bool,
+    /// Clusters: random seed; the same seed gives the same clusters. 随机种子
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
     #[arg(long, default_value = "UTC")]
     pub tz: String,

@@ -307,3 +307,46 @@ pub fn demo_lifetimes(lang: Lang, d: &crate::commands::survival::DemoLifetimes) 
     }
     lines.join("\n")
 }
+
+/// Below the driver table: who was compared, and the columns left out.
+pub fn drivers_note(lang: Lang, customers: u64, churned: u64, skipped: &[(String, String)]) -> String {
+    let mut text = match lang {
+        Lang::En => {
+            format!("{customers} customers, {churned} churned; ranked by Cramér's V. Chi-square with Yates' correction on 2 × 2 tables (column yates).")
+        }
+        Lang::Zh => format!("共 {customers} 位客户，其中流失 {churned} 位；按 Cramér's V 排序。2 × 2 表的卡方检验使用 Yates 校正（yates 列）。"),
+    };
+    for (column, why) in skipped {
+        text.push('\n');
+        text.push_str(&match lang {
+            Lang::En => format!("left out: {column} ({why})"),
+            Lang::Zh => format!("未纳入：{column}（{why}）"),
+        });
+    }
+    text
+}
+
+/// The demo's segmentation step: RFM segment sizes and the top churn drivers.
+pub fn demo_segments(lang: Lang, segments: &[churnlens_models::segment::rfm::SegmentRow], drivers: &[String]) -> String {
+    let sizes: Vec<String> = segments.iter().map(|s| format!("{} {}", s.segment, s.customers)).collect();
+    let mut text = match lang {
+        Lang::En => format!("RFM segments: {}", sizes.join(", ")),
+        Lang::Zh => format!("RFM 分群：{}", sizes.join("，")),
+    };
+    text.push('\n');
+    text.push_str(lang.pick("What goes with churn:", "与流失相关的因素："));
+    for line in drivers {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    text
+}
+
+/// Below the first-purchase table: the share of one-time buyers.
+pub fn one_time_buyers(lang: Lang, once: u64, buyers: u64) -> String {
+    let pct = if buyers > 0 { once as f64 / buyers as f64 * 100.0 } else { 0.0 };
+    match lang {
+        Lang::En => format!("{once} of {buyers} buyers ({pct:.1}%) bought only once; churn_rate_pct above is the share of one-time buyers per level."),
+        Lang::Zh => format!("{buyers} 位购买客户中 {once} 位（{pct:.1}%）只购买过一次；上表 churn_rate_pct 为各水平中只购买一次的比例。"),
+    }
+}

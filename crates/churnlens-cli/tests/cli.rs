@@ -503,3 +503,140 @@ fn survival_and_forecast_answer_or_say_plainly_what_is_missing() {
         .success()
         .stdout(predicate::str::starts_with("group,customers,observed,expected,statistic,df,p_value\nm,3,3.0,"));
 }
+
+#[test]
+fn segment_rfm_and_drivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // C1 buys on 01-05 (100) and 03-01 (50); C2 on 02-10 (30); C3 on 03-10
+    // (200) and gets 20 back on 03-12. As of 03-13 (the day after the last
+    // order): R = 12, 32, 3 days; F = 2, 1, 1; M = 150, 30, 180 (refund netted).
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "订单号,客户编号,下单时间,实付金额\nO1,C1,2024-01-05 10:00:00,100\nO2,C1,2024-03-01 10:00:00,50\nO3,C2,2024-02-10 10:00:00,30\n\
+         O4,C3,2024-03-10 10:00:00,200\nO5,C3,2024-03-12 10:00:00,-20\n",
+    )
+    .unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(&orders).assert().success();
+    let out = churnlens().args(["segment", "rfm", "--customers", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    // id, R, F, M, R/F/M scores, eight-segment label.
+    type RfmRow = (String, f64, f64, f64, u64, u64, u64, String);
+    let got: Vec<RfmRow> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_f64().unwrap();
+            let s = |k: &str| r[k].as_u64().unwrap();
+            (
+                r["customer_id"].as_str().unwrap().into(),
+                n("recency_days"),
+                n("frequency"),
+                n("monetary"),
+                s("r"),
+                s("f"),
+                s("m"),
+                r["segment8"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // Quintile scores of 3 customers: ranks 1, 2, 3 → 1, 3, 5 (R reversed).
+    // Means R 15.7 days, F 1.33, M 120: C1 high/high/high, C2 low/low/low, C3 high/low/high.
+    assert_eq!(
+        got,
+        [
+            ("C1".into(), 12.0, 2.0, 150.0, 3, 5, 3, "important value".into()),
+            ("C2".into(), 32.0, 1.0, 30.0, 1, 1, 1, "general win-back".into()),
+            ("C3".into(), 3.0, 1.0, 180.0, 5, 3, 5, "important development".into()),
+        ]
+    );
+    // With W = 30 only C2 (02-10 + 30 ≤ 03-13) is churned.
+    churnlens()
+        .args(["segment", "rfm", "--window", "30", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("segment,customers,revenue,revenue_share_pct,churned,churn_rate_pct,average_clv\n"))
+        .stdout(predicate::str::contains("general win-back,1,30.0,8.333333333333332,1,100.0,30.0"));
+    churnlens().args(["--lang", "zh", "segment", "rfm", "-w"]).arg(&ws).assert().success().stdout(predicate::str::contains("重要价值客户"));
+    // First purchase: C2 and C3 bought once (first orders 30 and 200), C1 came back (first order 100).
+    let out = churnlens().args(["segment", "first-purchase", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let amount = rows.as_array().unwrap().iter().find(|r| r["attribute"] == "amount").unwrap();
+    assert_eq!((amount["mean_churned"].as_f64(), amount["mean_retained"].as_f64()), (Some(115.0), Some(100.0)));
+    assert!(amount.get("finding").is_none());
+    churnlens()
+        .args(["segment", "first-purchase", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 of 3 buyers (66.7%) bought only once"));
+    // Transitions from 03-01 (C1 and C2 had bought by then) to 03-13: C3, first buying on 03-10, is new.
+    let out = churnlens().args(["segment", "transitions", "--from", "2024-03-01", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let total: u64 = rows.as_array().unwrap().iter().map(|r| r["customers"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3);
+    assert_eq!(rows[0]["from"], "(new)");
+    assert_eq!(rows[0]["to"], "important development");
+    churnlens().args(["segment", "transitions", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--from"));
+    // Rules: baskets {A, B}, {A, B}, {A}, {C}: s(A) = 3/4, s(B) = 1/2, s(AB) = 1/2;
+    // A → B confidence 2/3, B → A confidence 1, both lift (1/2) / (3/4 · 1/2) = 4/3.
+    let items = dir.path().join("items.csv");
+    std::fs::write(&items, "order_id,sku,category\nO1,s1,A\nO1,s2,B\nO2,s1,A\nO2,s2,B\nO3,s1,A\nO4,s3,C\n").unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "order_items"]).arg(&items).assert().success();
+    let out = churnlens().args(["segment", "rules", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rules: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 2);
+    let b_to_a = rules.iter().find(|r| r["antecedent"] == "B").unwrap();
+    assert_eq!((b_to_a["consequent"].as_str(), b_to_a["support"].as_f64(), b_to_a["confidence"].as_f64()), (Some("A"), Some(0.5), Some(1.0)));
+    assert!((b_to_a["lift"].as_f64().unwrap() - 4.0 / 3.0).abs() < 1e-12);
+    churnlens().args(["segment", "rules", "--item", "colour", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("colour"));
+    // Clusters: nobody is churned at W = 90, so there is nothing to cluster unless --all.
+    churnlens().args(["segment", "clusters", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("too few customers"));
+    churnlens()
+        .args(["segment", "clusters", "--all", "--k", "2", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("cluster,customers,share_pct,mean_recency_days,all_recency_days,"))
+        .stdout(predicate::function(|out: &str| out.lines().count() == 3));
+
+    // Drivers from a snapshot: Month-to-month 2 of 3 churned, Two year 0 of 2.
+    // Yates: |O − E| = 0.8 → 0.3; χ² = 0.09 (1/1.8 + 2/1.2 + 1/0.8) = 0.3125;
+    // uncorrected 0.64 × 3.4722 = 2.2222, V = √(2.2222/5) = 2/3.
+    let snapshot = dir.path().join("snapshot.csv");
+    std::fs::write(&snapshot, "customerID,Contract,Churn\nA,Month-to-month,Yes\nB,Month-to-month,Yes\nC,Month-to-month,No\nD,Two year,No\nE,Two year,No\n")
+        .unwrap();
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "snapshot"]).arg(&snapshot).assert().success();
+    let out = churnlens().args(["segment", "drivers", "--source", "snapshot", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let contract = &rows[0];
+    assert_eq!(contract["attribute"], "Contract");
+    assert_eq!(contract["yates"], true);
+    assert!((contract["chi_square"].as_f64().unwrap() - 0.3125).abs() < 1e-12);
+    assert!((contract["cramers_v"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    // No sentence: a level needs at least 10 customers to be singled out.
+    assert_eq!(contract["finding"], serde_json::Value::Null);
+    assert!((contract["p_value"].as_f64().unwrap() - 0.5761).abs() < 1e-4);
+    churnlens()
+        .args(["segment", "drivers", "--source", "snapshot", "--levels", "--format", "csv", "-w"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("attribute,level,customers,churned,churn_rate_pct,wilson_lower_pct,wilson_upper_pct\n"))
+        .stdout(predicate::str::contains("Contract,Two year,2,0,0.0,0.0,"));
+    // Plain-word mistakes exit 1.
+    churnlens()
+        .args(["segment", "drivers", "--source", "snapshot", "--bins", "tenure=1", "-w"])
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--bins"));
+    churnlens().args(["segment", "rfm", "--as-of", "13/03/2024", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("YYYY-MM-DD"));
+    let empty = dir.path().join("empty");
+    churnlens().args(["import", "-w"]).arg(&empty).args(["--as", "snapshot"]).arg(&snapshot).assert().success();
+    churnlens().args(["segment", "rfm", "-w"]).arg(&empty).assert().code(1).stderr(predicate::str::contains("orders"));
+}

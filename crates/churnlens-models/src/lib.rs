@@ -26,9 +26,13 @@
 //!   workspace, their ETS forecasts, anomaly flags and backtests (issue #7).
 //! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
 //!   standardisation and cluster profiles; FP-growth association rules (issue #4).
+//! * [`segment`]: the above over a workspace — RFM segments with churn rate,
+//!   revenue share and CLV per segment, and the ranked churn-driver table
+//!   (issue #4).
 
 pub mod error;
 pub mod forecasting;
 pub mod ml;
+pub mod segment;
 pub mod stats;
 pub mod survival_analysis;

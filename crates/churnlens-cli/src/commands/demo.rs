@@ -58,6 +58,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     }
     let headline = headline(&workspace_handle, lang)?;
     let lifetimes = super::survival::demo_step(&workspace_handle, DEMO_TZ, lang)?;
+    let segments = super::segment::demo_step(&workspace_handle, Calendar::in_zone(DEMO_TZ), lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
@@ -65,6 +66,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
             "imports": reports,
             "headline": headline,
             "survival_forecast": lifetimes,
+            "segments": segments,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -95,6 +97,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
         println!("{}", messages::headline(lang, h));
     }
     println!("{}", messages::demo_lifetimes(lang, &lifetimes));
+    super::segment::print_demo_step(&segments, lang);
     println!(
         "{}",
         messages::demo_done(

@@ -5,6 +5,7 @@ mod forecast;
 mod import;
 mod inspect;
 mod metrics;
+pub mod segment;
 mod sql;
 pub mod survival;
 mod tables;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Metrics(args) => metrics::run(&cli.workspace, &args, lang),
         Command::Survival(args) => survival::run(&cli.workspace, &args, lang),
         Command::Forecast(args) => forecast::run(&cli.workspace, &args, lang),
+        Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
     }
 }
 
