@@ -20,9 +20,13 @@
 //!   (with or without Yates), Mann–Whitney U (issue #4).
 //! * [`stats::rfm`]: RFM quintile scores and the eight- and eleven-segment
 //!   schemes, labelled in zh and en (issue #4).
+//! * [`clv`]: predictive CLV from a workspace's orders — BTYD summary, fit,
+//!   saved model, per-customer predictions, segment summaries and holdout
+//!   validation (issue #5).
 //! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
 //!   standardisation and cluster profiles; FP-growth association rules (issue #4).
 
+pub mod clv;
 pub mod error;
 pub mod ml;
 pub mod stats;
