@@ -479,6 +479,24 @@ pub fn fit(data: &ClvData, options: &FitOptions, time_zone: &str) -> Result<ClvM
             (CountParameters::Pareto { r: m.r, alpha: m.alpha, s: m.s, beta: m.beta }, fit)
         }
     };
+    // An estimate can drift towards 0 without crossing the optimiser's
+    // bounds (a, b ≈ 1e-9 on a few dozen customers), and the closed forms
+    // then give NaN: refuse such a fit in words instead of printing NaN.
+    let model = count_model.model()?;
+    let year = 365.0 / data.unit.days();
+    if let Some(bad) = rfm.iter().find(|c| !(model.p_alive(c).is_finite() && model.conditional_expected_purchases(year, c).is_finite())) {
+        return Err(ModelError::Degenerate {
+            model: count_model.model_name(),
+            reason: format!(
+                "the estimates ({}) give no finite prediction for a customer with frequency {}, recency {:.2}, T {:.2}; try a larger --penalizer, such as 0.01",
+                count_model.named().iter().map(|(n, v)| format!("{n} = {v:.3e}")).collect::<Vec<_>>().join(", "),
+                bad.frequency,
+                bad.recency,
+                bad.age
+            ),
+        }
+        .into());
+    }
     // Gamma-Gamma needs a positive mean value; repeat buyers whose repeat
     // days net to zero or less (refunds) are left out of its fit.
     let (frequency, monetary): (Vec<f64>, Vec<f64>) =

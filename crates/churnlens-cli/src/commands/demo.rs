@@ -57,12 +57,14 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
         reports.push(report);
     }
     let headline = headline(&workspace_handle, lang)?;
+    let clv = super::clv::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
             "ground_truth": demo.ground_truth,
             "imports": reports,
             "headline": headline,
+            "clv": clv,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -92,6 +94,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     if let Some(h) = &headline {
         println!("{}", messages::headline(lang, h));
     }
+    println!("{}", messages::clv_demo(lang, &clv));
     println!(
         "{}",
         messages::demo_done(

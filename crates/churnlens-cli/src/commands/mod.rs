@@ -1,5 +1,6 @@
 //! One module per command; [`run`] dispatches.
 
+pub mod clv;
 pub mod demo;
 mod import;
 mod inspect;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Sql(args) => sql::run(&cli.workspace, &args),
         Command::Tables(args) => tables::run(&cli.workspace, &args, lang),
         Command::Metrics(args) => metrics::run(&cli.workspace, &args, lang),
+        Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
     }
 }
 
