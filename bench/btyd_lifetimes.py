@@ -1,19 +1,56 @@
 """Times lifetimes 0.11.3 on the synthetic customers written by churnlens-models' btyd_benchmark example (issue #5).
 
-    cargo run --release -p churnlens-models --example btyd_benchmark -- 1000000 /tmp/btyd
+    cargo run --release --example btyd_benchmark -- 1000000 /tmp/btyd
     $HOME/.cache/churnlens/ref-venv-btyd/bin/python bench/btyd_lifetimes.py /tmp/btyd
 
 (the venv is the one of reference/btyd_reference.py, reference/requirements-btyd.txt). Prints the wall time and the
 parameters of each fit and of P(alive) plus the next 52 weeks' purchases for every customer, like the Rust example.
+With --only-bgnbd-gg it runs the acceptance benchmark only (BG/NBD + Gamma-Gamma fit; P(alive), 52 weeks' purchases,
+expected average value and 12-month CLV for every customer) and writes its figures to lifetimes.json beside the data;
+bench/run_btyd.sh runs both sides and compares them.
 """
 
+import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+
+
+def bgnbd_gamma_gamma(directory: Path) -> None:
+    data = pd.read_csv(directory / "bgnbd_customers.csv")
+    f, r, t, m = data["frequency"], data["recency"], data["T"], data["monetary_value"]
+    total_started = time.perf_counter()
+    started = time.perf_counter()
+    bgf = BetaGeoFitter().fit(f, r, t)
+    fit_bgnbd = time.perf_counter() - started
+    print(f"fit BG/NBD: {fit_bgnbd:.2f}s {dict(bgf.params_)}")
+    started = time.perf_counter()
+    repeat = f > 0
+    ggf = GammaGammaFitter().fit(f[repeat], m[repeat])
+    fit_gg = time.perf_counter() - started
+    print(f"fit Gamma-Gamma: {fit_gg:.2f}s {dict(ggf.params_)}")
+    started = time.perf_counter()
+    p_alive = bgf.conditional_probability_alive(f, r, t)
+    purchases = bgf.conditional_expected_number_of_purchases_up_to_time(52, f, r, t)
+    value = ggf.conditional_expected_average_profit(f, m)
+    clv = ggf.customer_lifetime_value(bgf, f, r, t, m, time=12, discount_rate=0.01, freq="W")
+    predict = time.perf_counter() - started
+    total = time.perf_counter() - total_started
+    sums = {"p_alive": float(np.sum(p_alive)), "purchases_52": float(np.sum(purchases)), "average_value": float(np.sum(value)), "clv_12": float(np.sum(clv))}
+    print(f"predict BG/NBD + Gamma-Gamma (p_alive, 52 weeks, average value, 12-month CLV): {predict:.2f}s sums {sums}")
+    print(f"total BG/NBD + Gamma-Gamma fit and predict: {total:.2f}s")
+    figures = {
+        "customers": len(data),
+        "seconds": {"fit_bgnbd": fit_bgnbd, "fit_gamma_gamma": fit_gg, "predict": predict, "total": total},
+        "bgnbd": {k: float(v) for k, v in bgf.params_.items()},
+        "gamma_gamma": {k: float(v) for k, v in ggf.params_.items()},
+        "sums": sums,
+    }
+    (directory / "lifetimes.json").write_text(json.dumps(figures, indent=2))
 
 
 def main(directory: Path) -> None:
@@ -31,4 +68,7 @@ def main(directory: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if "--only-bgnbd-gg" in sys.argv:
+        bgnbd_gamma_gamma(Path([a for a in sys.argv[1:] if not a.startswith("--")][0]))
+    else:
+        main(Path(sys.argv[1]))

@@ -138,6 +138,16 @@ pub enum Command {
     /// --min-confidence and lift ≥ --min-lift, highest lift first.
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
+    /// Predictive CLV: fit buy-till-you-die models to the orders, predict
+    /// P(alive), purchases and value per customer, validate on a holdout. 预测客户终身价值
+    ///
+    /// fit: BG/NBD (default), Pareto/NBD or MBG/NBD for purchase counts and
+    /// Gamma-Gamma for order value, saved in WORKSPACE/models/clv.json with the
+    /// data summary and the fit report. predict: per customer, ranked by CLV
+    /// (or summed per group with --by). validate: fit up to --calibration-end,
+    /// compare predicted with actual purchases up to --holdout-end.
+    #[command(verbatim_doc_comment)]
+    Clv(ClvArgs),
 }
 
 /// Which survival analysis.
@@ -634,4 +644,91 @@ pub struct TablesArgs {
 
 fn parse_table(s: &str) -> Result<Table, String> {
     s.parse()
+}
+
+/// `churnlens clv`.
+#[derive(Debug, Args)]
+pub struct ClvArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ClvCommand,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long, global = true)]
+    pub output: Option<PathBuf>,
+}
+
+/// `churnlens clv` commands.
+#[derive(Debug, Subcommand)]
+pub enum ClvCommand {
+    /// Fit the purchase and spend models and save them in the workspace. 拟合并保存模型
+    Fit(ClvFitArgs),
+    /// Per-customer P(alive), expected purchases, order value and CLV from the saved model. 预测
+    Predict(ClvPredictArgs),
+    /// Fit up to --calibration-end and compare with the purchases up to --holdout-end. 留出期验证
+    Validate(ClvValidateArgs),
+}
+
+/// Model settings shared by `clv fit` and `clv validate`.
+#[derive(Debug, Args)]
+pub struct ClvModelArgs {
+    /// Purchase-count model: bgnbd, pareto or mbgnbd. 购买次数模型
+    #[arg(long, default_value = "bgnbd")]
+    pub model: String,
+    /// Time unit of frequency, recency and age: day, week (7 days) or month (30.415 days). 时间单位
+    #[arg(long, default_value = "week")]
+    pub unit: String,
+    /// L2 penalizer of the fits (0 = plain maximum likelihood; try 0.001 if a fit does not converge). 正则化系数
+    #[arg(long, default_value_t = 0.0)]
+    pub penalizer: f64,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+}
+
+/// `churnlens clv fit`.
+#[derive(Debug, Args)]
+pub struct ClvFitArgs {
+    /// Model settings.
+    #[command(flatten)]
+    pub model: ClvModelArgs,
+    /// Last day of the calibration period (YYYY-MM-DD); default: the last order day. 校准期结束日
+    #[arg(long)]
+    pub calibration_end: Option<String>,
+}
+
+/// `churnlens clv predict`.
+#[derive(Debug, Args)]
+pub struct ClvPredictArgs {
+    /// Horizon of expected purchases and CLV, in months (`12m`, `12`) or years (`1y`). 预测期
+    #[arg(long, default_value = "12m")]
+    pub horizon: String,
+    /// Discount rate per month for CLV, e.g. 0.01 = 1% a month. 月折现率
+    #[arg(long, default_value_t = 0.01)]
+    pub discount: f64,
+    /// Sum per group of a customer attribute (a column of `customers`) instead of one row per customer. 按属性汇总
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Show only the N customers with the highest CLV. 仅显示前 N 位
+    #[arg(long)]
+    pub top: Option<usize>,
+}
+
+/// `churnlens clv validate`.
+#[derive(Debug, Args)]
+pub struct ClvValidateArgs {
+    /// Model settings.
+    #[command(flatten)]
+    pub model: ClvModelArgs,
+    /// Last day of the calibration period (YYYY-MM-DD). 校准期结束日
+    #[arg(long)]
+    pub calibration_end: String,
+    /// Last day of the holdout period (YYYY-MM-DD). 留出期结束日
+    #[arg(long)]
+    pub holdout_end: String,
+    /// For csv and json: which result — frequency (holdout purchases by calibration frequency), errors, or cumulative (over time); tables show all three. 输出内容
+    #[arg(long, value_parser = ["frequency", "errors", "cumulative"], default_value = "frequency")]
+    pub view: String,
 }

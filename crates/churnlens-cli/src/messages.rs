@@ -350,3 +350,111 @@ pub fn one_time_buyers(lang: Lang, once: u64, buyers: u64) -> String {
         Lang::Zh => format!("{buyers} 位购买客户中 {once} 位（{pct:.1}%）只购买过一次；上表 churn_rate_pct 为各水平中只购买一次的比例。"),
     }
 }
+
+/// After `clv fit`: what was fitted on what, how the fit went, where it was saved.
+pub fn clv_fitted(lang: Lang, model: &churnlens_models::clv::ClvModel, path: &str) -> String {
+    let d = &model.data;
+    let (ll, iterations) = model.count_fit.as_ref().map_or((f64::NAN, 0), |f| (f.log_likelihood, f.iterations));
+    let correlation = model.spend_model.frequency_monetary_correlation;
+    let unit = match (lang, d.unit) {
+        (Lang::En, u) => format!("{u:?}").to_lowercase(),
+        (Lang::Zh, churnlens_models::clv::TimeUnit::Day) => "天".into(),
+        (Lang::Zh, churnlens_models::clv::TimeUnit::Week) => "周".into(),
+        (Lang::Zh, churnlens_models::clv::TimeUnit::Month) => "月".into(),
+    };
+    match lang {
+        Lang::En => format!(
+            "Fitted {} + Gamma-Gamma on {} customers ({} repeat buyers; spend model on {}), {} – {}, time unit {unit}.\nLog-likelihood {ll:.2} after {iterations} iterations. Frequency–monetary correlation {correlation:.3} (Gamma-Gamma assumes they are independent: near 0 is good).\nSaved to {path}.",
+            model.count_model.model_name(),
+            d.customers,
+            d.repeat_buyers,
+            model.spend_model.customers,
+            d.first_purchase,
+            d.calibration_end
+        ),
+        Lang::Zh => format!(
+            "已在 {} 位客户（复购客户 {} 位；消费模型使用 {} 位）上拟合 {} + Gamma-Gamma，{} 至 {}，时间单位：{unit}。\n对数似然 {ll:.2}，迭代 {iterations} 次。购买频次与客单价相关系数 {correlation:.3}（Gamma-Gamma 假设二者独立，接近 0 为好）。\n已保存到 {path}。",
+            d.customers,
+            d.repeat_buyers,
+            model.spend_model.customers,
+            model.count_model.model_name(),
+            d.first_purchase,
+            d.calibration_end
+        ),
+    }
+}
+
+/// After `clv predict`: the totals in words.
+pub fn clv_totals(lang: Lang, t: &churnlens_models::clv::PredictionTotals, months: u32, calibration_end: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "{} customers (as of {calibration_end}), next {months} months: {:.1} expected purchases, CLV {:.2} in total, {:.2} per customer; {:.1}% have P(alive) > 0.5.",
+            t.customers,
+            t.expected_purchases,
+            t.clv,
+            t.clv_per_customer,
+            t.share_alive * 100.0
+        ),
+        Lang::Zh => format!(
+            "{} 位客户（截至 {calibration_end}），未来 {months} 个月：预计购买 {:.1} 次，CLV 合计 {:.2}，人均 {:.2}；{:.1}% 的客户存活概率 > 0.5。",
+            t.customers,
+            t.expected_purchases,
+            t.clv,
+            t.clv_per_customer,
+            t.share_alive * 100.0
+        ),
+    }
+}
+
+/// Titles of the `clv validate` tables.
+pub fn clv_by_frequency(lang: Lang) -> &'static str {
+    lang.pick("Holdout purchases per customer by calibration frequency (7 = 7 or more):", "按校准期购买频次分组的留出期人均购买次数（7 表示 7 次及以上）：")
+}
+
+/// See [`clv_by_frequency`].
+pub fn clv_errors(lang: Lang) -> &'static str {
+    lang.pick("Holdout purchases in total and errors per customer:", "留出期购买总数与每位客户的误差：")
+}
+
+/// See [`clv_by_frequency`].
+pub fn clv_cumulative(lang: Lang) -> &'static str {
+    lang.pick(
+        "Cumulative repeat purchases, actual and model (time in units since the first purchase):",
+        "累计复购次数：实际与模型（时间为自首次购买起的单位数）：",
+    )
+}
+
+/// The demo's CLV step in one line.
+pub fn clv_demo(lang: Lang, c: &crate::commands::clv::DemoClv) -> String {
+    let t = &c.totals;
+    match lang {
+        Lang::En => format!(
+            "Predictive CLV ({} + Gamma-Gamma, penalizer {}, {} customers, {} repeat buyers): next {} months {:.0} expected purchases ({:.2} per customer), CLV ¥{:.0} in total, ¥{:.2} per customer at {:.0}% a month; {:.1}% have P(alive) > 0.5.",
+            c.model,
+            c.penalizer,
+            c.customers,
+            c.repeat_buyers,
+            c.horizon_months,
+            t.expected_purchases,
+            t.expected_purchases / t.customers.max(1) as f64,
+            t.clv,
+            t.clv_per_customer,
+            c.discount_rate * 100.0,
+            t.share_alive * 100.0
+        ),
+        Lang::Zh => format!(
+            "预测 CLV（{} + Gamma-Gamma，正则化系数 {}，{} 位客户，复购 {} 位）：未来 {} 个月预计购买 {:.0} 次（人均 {:.2} 次），CLV 合计 ¥{:.0}，人均 ¥{:.2}（月折现率 {:.0}%）；{:.1}% 的客户存活概率 > 0.5。",
+            c.model,
+            c.penalizer,
+            c.customers,
+            c.repeat_buyers,
+            c.horizon_months,
+            t.expected_purchases,
+            t.expected_purchases / t.customers.max(1) as f64,
+            t.clv,
+            t.clv_per_customer,
+            c.discount_rate * 100.0,
+            t.share_alive * 100.0
+        ),
+    }
+}

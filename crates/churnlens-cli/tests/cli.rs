@@ -640,3 +640,77 @@ fn segment_rfm_and_drivers() {
     churnlens().args(["import", "-w"]).arg(&empty).args(["--as", "snapshot"]).arg(&snapshot).assert().success();
     churnlens().args(["segment", "rfm", "-w"]).arg(&empty).assert().code(1).stderr(predicate::str::contains("orders"));
 }
+
+/// 40 customers buying every few days through 2024 (issue #5): enough
+/// repeat buyers for the CLV models, small enough to fit in milliseconds.
+fn clv_orders(dir: &std::path::Path) -> std::path::PathBuf {
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut text = String::from("order_id,customer_id,order_time,amount\n");
+    let mut n = 0;
+    for i in 0..40i64 {
+        let (gap, first, count) = (5 + (i * 7) % 23, i % 30, 1 + (i * 5) % 8);
+        for k in 0..count {
+            n += 1;
+            let day = start + chrono::Duration::days(first + k * gap * (1 + k % 2));
+            text.push_str(&format!("O{n},C{i:02},{day} 10:00:00,{}\n", 20 + (i * 13) % 50 + k));
+        }
+    }
+    let path = dir.join("clv_orders.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn clv_fit_predict_validate_and_a_plain_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(clv_orders(dir.path())).assert().success();
+    // Before any fit, predict says what to do (exit 1, in words).
+    churnlens().args(["clv", "-w"]).arg(&ws).arg("predict").assert().code(1).stderr(predicate::str::contains("run `churnlens clv fit` first"));
+    // 40 customers: a small penalizer keeps the BG/NBD fit identified.
+    let out = churnlens().args(["clv", "-w"]).arg(&ws).args(["fit", "--penalizer", "0.001", "--format", "json"]).assert().success();
+    let fitted: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(fitted["model"]["count_model"]["model"], "bgnbd");
+    assert_eq!(fitted["model"]["data"]["customers"], 40);
+    // The saved model is the one printed.
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ws.join("models/clv.json")).unwrap()).unwrap();
+    assert_eq!(saved, fitted["model"]);
+    let out = churnlens().args(["clv", "-w"]).arg(&ws).args(["predict", "--top", "3", "--format", "json"]).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    assert!(rows[0]["clv"].as_f64().unwrap() >= rows[1]["clv"].as_f64().unwrap());
+    churnlens().args(["clv", "-w"]).arg(&ws).arg("predict").assert().success().stdout(predicate::str::contains("40 customers"));
+    churnlens()
+        .args(["clv", "-w"])
+        .arg(&ws)
+        .args(["validate", "--penalizer", "0.001", "--calibration-end", "2024-06-30", "--holdout-end", "2024-12-31", "--view", "errors", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("actual_total,predicted_total,total_error_pct,mae,rmse\n11.0,"));
+    // Three months of 40 customers drive a and b to about 1e-9, where the
+    // closed forms give NaN: said in words, with what to try, not printed as NaN.
+    churnlens()
+        .args(["clv", "-w"])
+        .arg(&ws)
+        .args(["validate", "--penalizer", "0.001", "--calibration-end", "2024-03-31", "--holdout-end", "2024-06-30"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("give no finite prediction").and(predicate::str::contains("try a larger --penalizer")));
+    // Too early a calibration end leaves too few repeat buyers: exit 1, in plain words, in Chinese too.
+    churnlens()
+        .args(["clv", "-w"])
+        .arg(&ws)
+        .args(["fit", "--calibration-end", "2024-01-10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("repeat buyers are needed"));
+    churnlens()
+        .args(["clv", "-w"])
+        .arg(&ws)
+        .args(["--lang", "zh", "fit", "--calibration-end", "2024-01-10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("复购客户"));
+    // The failed fit left the saved model as it was.
+    assert_eq!(std::fs::read_to_string(ws.join("models/clv.json")).unwrap(), serde_json::to_string_pretty(&saved).unwrap());
+}

@@ -1,40 +1,114 @@
 //! Times the BTYD fits and predictions on synthetic customers (issue #5):
-//! `cargo run --release -p churnlens-models --example btyd_benchmark -- 1000000`
+//! `cargo run --release --example btyd_benchmark -- 1000000`
 //! simulates that many BG/NBD and Pareto/NBD customers with the CDNOW
 //! estimates, fits BG/NBD, MBG/NBD and Pareto/NBD, and predicts P(alive) and
 //! the next 52 weeks' purchases for every customer, printing each step's wall time.
+//!
 //! With a directory as second argument it also writes the simulated customers
-//! there (bgnbd_customers.csv, pareto_customers.csv: frequency,recency,T) so
-//! bench/btyd_lifetimes.py can time lifetimes on the same data.
+//! there (bgnbd_customers.csv: frequency,recency,T,monetary_value;
+//! pareto_customers.csv: frequency,recency,T) so bench/btyd_lifetimes.py can
+//! time lifetimes on the same data, and its figures as churnlens.json.
+//! `--only-bgnbd-gg` runs the acceptance benchmark only: BG/NBD + Gamma-Gamma
+//! fit, then P(alive), 52 weeks' purchases, expected average value and
+//! 12-month CLV for every customer (bench/run_btyd.sh).
 
-use churnlens_models::stats::btyd::simulate::{simulate_bgnbd, simulate_pareto_nbd};
-use churnlens_models::stats::btyd::{BetaGeoParams, BetaGeoVariant, ParetoNbdParams, PurchaseModel};
+use churnlens_models::stats::btyd::simulate::{SplitMix64, simulate_bgnbd, simulate_pareto_nbd};
+use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value};
+use churnlens_models::stats::btyd::{BetaGeoParams, BetaGeoVariant, GammaGammaParams, ParetoNbdParams, PurchaseModel, Rfm};
+use rayon::prelude::*;
 use std::time::Instant;
 
+/// Mean spend of each repeat customer from the Gamma-Gamma process with the
+/// CDNOW estimates (p = 6.25, q = 3.74, γ = 15.44): ν ~ Gamma(q, rate γ), the
+/// sum of x spends ~ Gamma(px, rate ν); 0 for customers without repeat purchases.
+fn simulate_spend(customers: &[Rfm], seed: u64) -> Vec<f64> {
+    let (p, q, v) = (6.25, 3.74, 15.44);
+    let mut rng = SplitMix64::new(seed);
+    customers
+        .iter()
+        .map(|c| {
+            if c.frequency == 0.0 {
+                return 0.0;
+            }
+            let nu = rng.gamma(q) / v;
+            rng.gamma(p * c.frequency) / nu / c.frequency
+        })
+        .collect()
+}
+
 fn main() {
-    let n: usize = std::env::args().nth(1).map_or(1_000_000, |a| a.parse().expect("a customer count"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let only_bgnbd_gg = args.iter().any(|a| a == "--only-bgnbd-gg");
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let n: usize = positional.first().map_or(1_000_000, |a| a.parse().expect("a customer count"));
+    let dir = positional.get(1).map(std::path::Path::new);
     let started = Instant::now();
     let bg_customers = simulate_bgnbd(n, [0.243, 4.414, 0.793, 2.426], 27.0, 39.0, 1);
-    let pareto_customers = simulate_pareto_nbd(n, [0.55, 10.58, 0.61, 11.67], 27.0, 39.0, 1);
-    println!("simulate {n} + {n} customers: {:.2?}", started.elapsed());
-    if let Some(dir) = std::env::args().nth(2) {
-        for (name, customers) in [("bgnbd_customers.csv", &bg_customers), ("pareto_customers.csv", &pareto_customers)] {
+    let spend = simulate_spend(&bg_customers, 2);
+    let pareto_customers = if only_bgnbd_gg { Vec::new() } else { simulate_pareto_nbd(n, [0.55, 10.58, 0.61, 11.67], 27.0, 39.0, 1) };
+    println!("simulate {n} customers: {:.2?}", started.elapsed());
+    if let Some(dir) = dir {
+        let mut text = String::from("frequency,recency,T,monetary_value\n");
+        for (c, m) in bg_customers.iter().zip(&spend) {
+            text.push_str(&format!("{},{},{},{}\n", c.frequency, c.recency, c.age, m));
+        }
+        std::fs::write(dir.join("bgnbd_customers.csv"), text).expect("writable directory");
+        if !only_bgnbd_gg {
             let mut text = String::from("frequency,recency,T\n");
-            for c in customers.iter() {
+            for c in &pareto_customers {
                 text.push_str(&format!("{},{},{}\n", c.frequency, c.recency, c.age));
             }
-            std::fs::write(std::path::Path::new(&dir).join(name), text).expect("writable directory");
+            std::fs::write(dir.join("pareto_customers.csv"), text).expect("writable directory");
         }
     }
 
-    for variant in [BetaGeoVariant::Standard, BetaGeoVariant::Modified] {
-        let started = Instant::now();
-        let model = BetaGeoParams::new().variant(variant).fit(&bg_customers).expect("fit");
-        println!("fit {variant:?}: {:.2?} r={:.4} alpha={:.4} a={:.4} b={:.4} {:?}", started.elapsed(), model.r, model.alpha, model.a, model.b, model.report);
-        let started = Instant::now();
-        let total: f64 = bg_customers.iter().map(|c| model.p_alive(c) + model.conditional_expected_purchases(52.0, c)).sum();
-        println!("predict {variant:?} (p_alive + 52 weeks): {:.2?} (checksum {total:.6})", started.elapsed());
+    // The acceptance run: BG/NBD + Gamma-Gamma, fit and predict.
+    let total_started = Instant::now();
+    let started = Instant::now();
+    let model = BetaGeoParams::new().fit(&bg_customers).expect("fit");
+    let fit_bgnbd = started.elapsed().as_secs_f64();
+    println!("fit BG/NBD: {fit_bgnbd:.2}s r={:.6} alpha={:.6} a={:.6} b={:.6} {:?}", model.r, model.alpha, model.a, model.b, model.report);
+    let started = Instant::now();
+    let frequency: Vec<f64> = bg_customers.iter().map(|c| c.frequency).collect();
+    let spend_model = GammaGammaParams::new().fit(&frequency, &spend).expect("fit");
+    let fit_gg = started.elapsed().as_secs_f64();
+    println!("fit Gamma-Gamma: {fit_gg:.2}s p={:.6} q={:.6} v={:.6}", spend_model.p, spend_model.q, spend_model.v);
+    let started = Instant::now();
+    let sums = bg_customers
+        .par_iter()
+        .zip(spend.par_iter())
+        .map(|(c, &m)| {
+            let value = spend_model.conditional_expected_average_value(c.frequency, m);
+            [model.p_alive(c), model.conditional_expected_purchases(52.0, c), value, customer_lifetime_value(&model, c, value, 12, 0.01, WEEKS_PER_MONTH)]
+        })
+        .reduce(|| [0.0; 4], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]);
+    let predict = started.elapsed().as_secs_f64();
+    let total = total_started.elapsed().as_secs_f64();
+    println!(
+        "predict BG/NBD + Gamma-Gamma (p_alive, 52 weeks, average value, 12-month CLV): {predict:.2}s sums {:.6} {:.6} {:.6} {:.6}",
+        sums[0], sums[1], sums[2], sums[3]
+    );
+    println!("total BG/NBD + Gamma-Gamma fit and predict: {total:.2}s");
+    if let Some(dir) = dir {
+        let figures = serde_json::json!({
+            "customers": n,
+            "seconds": { "fit_bgnbd": fit_bgnbd, "fit_gamma_gamma": fit_gg, "predict": predict, "total": total },
+            "bgnbd": { "r": model.r, "alpha": model.alpha, "a": model.a, "b": model.b },
+            "gamma_gamma": { "p": spend_model.p, "q": spend_model.q, "v": spend_model.v },
+            "sums": { "p_alive": sums[0], "purchases_52": sums[1], "average_value": sums[2], "clv_12": sums[3] },
+        });
+        std::fs::write(dir.join("churnlens.json"), serde_json::to_string_pretty(&figures).expect("json")).expect("writable directory");
     }
+    if only_bgnbd_gg {
+        return;
+    }
+
+    let started = Instant::now();
+    let model = BetaGeoParams::new().variant(BetaGeoVariant::Modified).fit(&bg_customers).expect("fit");
+    println!("fit MBG/NBD: {:.2?} r={:.4} alpha={:.4} a={:.4} b={:.4} {:?}", started.elapsed(), model.r, model.alpha, model.a, model.b, model.report);
+    let started = Instant::now();
+    let total: f64 = bg_customers.iter().map(|c| model.p_alive(c) + model.conditional_expected_purchases(52.0, c)).sum();
+    println!("predict MBG/NBD (p_alive + 52 weeks): {:.2?} (checksum {total:.6})", started.elapsed());
     let started = Instant::now();
     let model = ParetoNbdParams::new().fit(&pareto_customers).expect("fit");
     println!("fit Pareto/NBD: {:.2?} r={:.4} alpha={:.4} s={:.4} beta={:.4} {:?}", started.elapsed(), model.r, model.alpha, model.s, model.beta, model.report);

@@ -24,12 +24,16 @@
 //!   orders, and the Kaplan–Meier, log-rank and Cox tables (issue #7).
 //! * [`forecasting`]: per-period churn, active, new and revenue series of a
 //!   workspace, their ETS forecasts, anomaly flags and backtests (issue #7).
+//! * [`clv`]: predictive CLV from a workspace's orders — BTYD summary, fit,
+//!   saved model, per-customer predictions, segment summaries and holdout
+//!   validation (issue #5).
 //! * [`ml`]: k-means with k-means++ seeding, silhouette choice of k,
 //!   standardisation and cluster profiles; FP-growth association rules (issue #4).
 //! * [`segment`]: the above over a workspace — RFM segments with churn rate,
 //!   revenue share and CLV per segment, and the ranked churn-driver table
 //!   (issue #4).
 
+pub mod clv;
 pub mod error;
 pub mod forecasting;
 pub mod ml;

@@ -59,6 +59,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     let headline = headline(&workspace_handle, lang)?;
     let lifetimes = super::survival::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     let segments = super::segment::demo_step(&workspace_handle, Calendar::in_zone(DEMO_TZ), lang)?;
+    let clv = super::clv::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
@@ -67,6 +68,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
             "headline": headline,
             "survival_forecast": lifetimes,
             "segments": segments,
+            "clv": clv,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -98,6 +100,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     }
     println!("{}", messages::demo_lifetimes(lang, &lifetimes));
     super::segment::print_demo_step(&segments, lang);
+    println!("{}", messages::clv_demo(lang, &clv));
     println!(
         "{}",
         messages::demo_done(

@@ -1,5 +1,6 @@
 //! One module per command; [`run`] dispatches.
 
+pub mod clv;
 pub mod demo;
 mod forecast;
 mod import;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Survival(args) => survival::run(&cli.workspace, &args, lang),
         Command::Forecast(args) => forecast::run(&cli.workspace, &args, lang),
         Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
+        Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
     }
 }
 
