@@ -34,7 +34,6 @@ use crate::Engine;
 use crate::activity::Activity;
 use crate::calendar::{Calendar, Period, PeriodSpan};
 use crate::error::{MetricsError, Result};
-use crate::spells::median_of_sorted;
 
 /// Component weights: recency, frequency, events, duration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -142,6 +141,34 @@ fn percentile_in(reference: &[f64], value: f64) -> f64 {
     ((below as f64 + equal as f64 / 2.0 + 0.5) / reference.len() as f64 * 100.0).clamp(0.0, 100.0)
 }
 
+/// [`percentile_in`] of every value, read from a table when the values and
+/// the reference are whole numbers in a modest range (recency in days and
+/// counts, always, without events): one merge pass over the reference
+/// instead of two binary searches per customer, which made engagement the
+/// slowest metric on 10M orders.
+fn percentiles_in(reference: &[f64], values: &[f64]) -> Vec<f64> {
+    const MAX_TABLE: f64 = 4_000_000.0;
+    let whole = |v: &f64| v.fract() == 0.0 && v.is_finite();
+    let (lo, hi) = values.iter().chain(reference).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if reference.is_empty() || values.is_empty() || hi - lo > MAX_TABLE || !values.iter().chain(reference).all(whole) {
+        return values.iter().map(|&v| percentile_in(reference, v)).collect();
+    }
+    let mut table = Vec::with_capacity((hi - lo) as usize + 1);
+    let (mut below, mut through) = (0usize, 0usize);
+    for step in 0..=(hi - lo) as usize {
+        let v = lo + step as f64;
+        while below < reference.len() && reference[below] < v {
+            below += 1;
+        }
+        through = through.max(below);
+        while through < reference.len() && reference[through] <= v {
+            through += 1;
+        }
+        table.push(((below as f64 + (through - below) as f64 / 2.0 + 0.5) / reference.len() as f64 * 100.0).clamp(0.0, 100.0));
+    }
+    values.iter().map(|&v| table[(v - lo) as usize]).collect()
+}
+
 /// Component values at one day: the customers who have bought by then, and
 /// per component (recency as minus days, frequency, events, duration) their
 /// values in the same order.
@@ -195,11 +222,12 @@ impl Components {
             }
         }
         let total: f64 = parts.iter().map(|p| p.1).sum();
+        let percentiles: Vec<(f64, Vec<f64>)> = parts.iter().map(|&(k, w)| (w, percentiles_in(&reference[k], &self.values[k]))).collect();
         self.customers
             .iter()
             .enumerate()
             .map(|(i, &c)| {
-                let weighted: f64 = parts.iter().map(|&(k, w)| w * percentile_in(&reference[k], self.values[k][i])).sum();
+                let weighted: f64 = percentiles.iter().map(|(w, p)| w * p[i]).sum();
                 (c, if total > 0.0 { weighted / total } else { 0.0 })
             })
             .collect()
@@ -263,21 +291,27 @@ pub fn engagement_rows_of(
         .map(|span| {
             let components = Components::at(activity, events, scoring.window, span.end, only);
             let mut scores: Vec<f64> = components.scores(&reference, events, scoring.weights).into_iter().map(|(_, s)| s).collect();
-            scores.sort_unstable_by(f64::total_cmp);
             let mut bands = [0u64; 5];
             for &s in &scores {
                 bands[((s / 20.0).floor() as usize).min(4)] += 1;
             }
             let n = scores.len();
-            EngagementRow {
-                span,
-                customers: n as u64,
-                bands,
-                mean: (n > 0).then(|| scores.iter().sum::<f64>() / n as f64),
-                median: (n > 0).then(|| median_of_sorted(&scores)),
-            }
+            let mean = (n > 0).then(|| scores.iter().sum::<f64>() / n as f64);
+            EngagementRow { span, customers: n as u64, bands, mean, median: median_unsorted(&mut scores) }
         })
         .collect()
+}
+
+/// The median (mean of the middle two for an even count) by selection
+/// rather than a full sort: one per period over every customer.
+fn median_unsorted(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let (lower, middle, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let middle = *middle;
+    Some(if n % 2 == 1 { middle } else { (lower.iter().copied().fold(f64::NEG_INFINITY, f64::max) + middle) / 2.0 })
 }
 
 /// The distribution rows as a record batch.
@@ -334,6 +368,14 @@ mod tests {
         assert_eq!(percentile_in(&reference, 1.5), 37.5);
         assert_eq!(percentile_in(&reference, 9.0), 100.0);
         assert_eq!(percentile_in(&reference, 0.0), 12.5);
+        // The table gives the same numbers as the searches, for whole and other values.
+        let values = [3.0, 1.0, 3.0, 2.0, 9.0, 0.0, -4.0];
+        let searched: Vec<f64> = values.iter().map(|&v| percentile_in(&reference, v)).collect();
+        assert_eq!(percentiles_in(&reference, &values), searched);
+        assert_eq!(percentiles_in(&reference, &[1.5, 3.0]), [37.5, percentile_in(&reference, 3.0)]);
+        assert_eq!(median_unsorted(&mut [4.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median_unsorted(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median_unsorted(&mut []), None);
     }
 
     #[test]
