@@ -29,6 +29,7 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Float64Array, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit, TimestampMicrosecondType};
 use arrow::record_batch::RecordBatch;
+use rayon::prelude::*;
 
 use crate::Engine;
 use crate::activity::Activity;
@@ -285,9 +286,10 @@ pub fn engagement_rows_of(
     // observation, so the distribution can move: percentiles within each
     // period would average 50 whatever happened.
     let reference = Components::at(activity, events, scoring.window, as_of, None).sorted();
+    // Periods are independent: one per core.
     calendar
         .complete_periods(period, first_day, as_of)
-        .into_iter()
+        .into_par_iter()
         .map(|span| {
             let components = Components::at(activity, events, scoring.window, span.end, only);
             let mut scores: Vec<f64> = components.scores(&reference, events, scoring.weights).into_iter().map(|(_, s)| s).collect();
