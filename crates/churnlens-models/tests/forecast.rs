@@ -20,7 +20,7 @@
 use churnlens_models::stats::distributions::normal_quantile;
 use churnlens_models::stats::forecast::{
     BacktestParams, Criterion, ErrorKind, EtsParams, EtsSpec, FittedEts, ForecastError, InitialState, IntervalMethod, SeasonKind, Smoothing, TrendKind,
-    flag_anomalies, rolling_origin, seasonal_naive,
+    detect_period, flag_anomalies, rolling_origin, seasonal_naive,
 };
 use serde_json::Value;
 
@@ -180,7 +180,10 @@ fn trend_and_season() -> Vec<f64> {
 #[test]
 fn automatic_model_is_seasonal_and_beats_seasonal_naive() {
     let y = trend_and_season();
-    let fitted = EtsParams::new(12).fit(&y).expect("the series fits");
+    // The period is found from the data, not given.
+    let period = detect_period(&y, 24).expect("a season to find");
+    assert_eq!(period, 12);
+    let fitted = EtsParams::new(period).fit(&y).expect("the series fits");
     let spec = fitted.spec();
     assert_ne!(spec.season, SeasonKind::None, "chose {spec}");
     assert_ne!(spec.trend, TrendKind::None, "chose {spec}");

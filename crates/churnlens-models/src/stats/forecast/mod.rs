@@ -53,6 +53,8 @@
 //!   the squared residuals (e_t, or e_t/μ_t for M error), by Nelder–Mead as R's
 //!   `ets` does (statsmodels uses L-BFGS-B), inside α ∈ (10⁻⁴, 0.9999),
 //!   0 < β < α, 0 < γ < 1 − α, φ ∈ (0.8, 0.98).
+//! * Period: given by the calendar (12 for months …) or found from the
+//!   data's autocorrelation ([`detect_period`]).
 //! * Choice: AICc by default (AIC on request) over every model the series
 //!   allows: error A, or M too when every value is positive; trend N, A or
 //!   Ad; season N, or A and M (M only for a positive series) when the period
@@ -117,9 +119,11 @@ mod hyperparams;
 mod init;
 mod model;
 mod nelder_mead;
+mod period;
 
 pub use backtest::{Accuracy, AnomalyCheck, BacktestParams, BacktestReport, flag_anomalies, rolling_origin, seasonal_naive};
 pub use empirical::{Calibration, IntervalSource, MIN_ERRORS, MIN_TRAIN, OriginFits};
 pub use error::ForecastError;
 pub use hyperparams::{Criterion, ErrorKind, EtsParams, EtsSpec, SeasonKind, TrendKind, ValidEtsParams};
 pub use model::{FittedEts, Forecast, InitialState, IntervalMethod, PredictionInterval, Smoothing};
+pub use period::detect_period;
