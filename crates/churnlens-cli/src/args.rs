@@ -75,6 +75,8 @@ pub enum Command {
     /// --source subscriptions: churn, retention and winback from subscription
     /// start/end dates (subscribed on start … end − 1; churn date = end).
     /// --source snapshot: the share of snapshot customers labelled churned.
+    /// core: churn, retention, cohorts, lifecycle and engagement from one read,
+    /// written as DIR/churn.csv … (per --format) to the --output directory.
     /// Only periods that have ended by --to are shown.
     #[command(verbatim_doc_comment)]
     Metrics(MetricsArgs),
@@ -409,6 +411,9 @@ pub enum MetricKind {
     Engagement,
     /// Recurring revenue from subscriptions: MRR movements, GRR/NRR, ARPA, quick ratio. 订阅经常性收入
     Mrr,
+    /// Churn, retention, cohorts, lifecycle and engagement from one read of the orders,
+    /// one file each in the --output directory. 核心指标一次导出
+    Core,
 }
 
 /// What an order is worth in revenue figures.

@@ -714,3 +714,19 @@ fn clv_fit_predict_validate_and_a_plain_failure() {
     // The failed fit left the saved model as it was.
     assert_eq!(std::fs::read_to_string(ws.join("models/clv.json")).unwrap(), serde_json::to_string_pretty(&saved).unwrap());
 }
+
+#[test]
+fn metrics_core_writes_the_five_metrics_from_one_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(hand_worked_orders(dir.path())).assert().success();
+    let out = dir.path().join("core");
+    churnlens().args(["metrics", "core", "--format", "csv", "-o"]).arg(&out).arg("-w").arg(&ws).assert().success();
+    // Each file is what the single metric prints.
+    for name in ["churn", "retention", "cohorts", "lifecycle", "engagement"] {
+        let alone = churnlens().args(["metrics", name, "--format", "csv", "-w"]).arg(&ws).assert().success();
+        let written = std::fs::read(out.join(format!("{name}.csv"))).unwrap();
+        assert_eq!(written, alone.get_output().stdout, "{name}");
+    }
+    churnlens().args(["metrics", "core", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--output"));
+}

@@ -138,8 +138,12 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
     if let Some(batch) = standalone {
         return output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref());
     }
+    if args.metric == MetricKind::Core && args.output.is_none() {
+        return Err(user("metrics core writes one file per metric: give a directory with --output / core 需要用 --output 指定输出目录".into()));
+    }
     let metrics = runtime.block_on(Metrics::load(&engine, options))?;
     let batch = match args.metric {
+        MetricKind::Core => return core(&runtime, &engine, &metrics, args),
         MetricKind::Churn => select(&metrics.periods(), CHURN_COLUMNS)?,
         MetricKind::Retention => select(&metrics.periods(), RETENTION_COLUMNS)?,
         MetricKind::Cohorts if !args.days.is_empty() => {
@@ -173,6 +177,31 @@ pub fn run(workspace: &Path, args: &MetricsArgs, lang: Lang) -> Result<()> {
         MetricKind::Revenue => metrics.revenue_impact(),
     };
     output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+}
+
+/// `metrics core`: the five metrics the monthly review reads, from one read
+/// of the orders, one file each in the output directory.
+fn core(runtime: &tokio::runtime::Runtime, engine: &Engine, metrics: &Metrics, args: &MetricsArgs) -> Result<()> {
+    let dir = args.output.as_deref().ok_or_else(|| user("metrics core needs --output DIR".into()))?;
+    std::fs::create_dir_all(dir).map_err(|e| user(format!("{}: {e}", dir.display())))?;
+    let extension = match args.format {
+        Format::Table => "txt",
+        Format::Csv => "csv",
+        Format::Json => "json",
+        Format::Parquet => "parquet",
+    };
+    let engagement = runtime.block_on(metrics.engagement(engine, Weights::default(), false))?;
+    let periods = metrics.periods();
+    for (name, batch) in [
+        ("churn", select(&periods, CHURN_COLUMNS)?),
+        ("retention", select(&periods, RETENTION_COLUMNS)?),
+        ("cohorts", metrics.cohorts()?),
+        ("lifecycle", metrics.lifecycle_counts()?),
+        ("engagement", engagement),
+    ] {
+        output::write_batches(&[for_people(batch, args.format)?], args.format, Some(&dir.join(format!("{name}.{extension}"))))?;
+    }
+    Ok(())
 }
 
 /// `metrics window`: the sweep, then (for people) the gap quantiles and the
