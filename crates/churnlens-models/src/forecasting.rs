@@ -230,12 +230,23 @@ pub fn forecast_intervals(
     let valid = params.clone().check()?;
     let fitted = valid.fit(y)?;
     let forecast = fitted.forecast(horizon, levels);
+    // Counts, rates and revenue that have never been negative are not
+    // forecast below zero: a trend or a wide interval is cut at 0.
+    let floor = |mut forecast: Forecast| {
+        if y.iter().all(|v| *v >= 0.0) {
+            forecast.point.iter_mut().for_each(|v| *v = v.max(0.0));
+            for interval in &mut forecast.intervals {
+                interval.lower.iter_mut().chain(interval.upper.iter_mut()).for_each(|v| *v = v.max(0.0));
+            }
+        }
+        forecast
+    };
     if intervals == Intervals::Analytic || y.len() <= MIN_TRAIN {
-        return Ok(IntervalForecast { fitted, forecast, sources: vec![IntervalSource::Analytic; horizon] });
+        return Ok(IntervalForecast { fitted, forecast: floor(forecast), sources: vec![IntervalSource::Analytic; horizon] });
     }
     // The last origin's fit repeats `fitted`; the cost is one fit among n − 10.
     let calibration = OriginFits::new(y, &valid, horizon, MIN_TRAIN)?.calibration(y.len(), MIN_ERRORS);
-    Ok(IntervalForecast { forecast: calibration.apply(&forecast), fitted, sources: calibration.sources })
+    Ok(IntervalForecast { forecast: floor(calibration.apply(&forecast)), fitted, sources: calibration.sources })
 }
 
 /// How often the prediction intervals of one level held the actual value.
@@ -440,6 +451,23 @@ pub fn backtest_batch(series: &[Series], period: Period, horizon: usize, interva
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_never_below_zero_is_not_forecast_below_zero() {
+        // 24 months falling by 10 from 200 to −30 would cross zero; stopping
+        // at 30 it stays positive but its trend runs below zero within a
+        // year: the points and intervals are cut at 0.
+        let y: Vec<f64> = (0..18).map(|t| 200.0 - 10.0 * t as f64 + if t % 2 == 0 { 1.5 } else { -1.5 }).collect();
+        let result = forecast_intervals(&y, &EtsParams::new(1), 12, &[0.8, 0.95], Intervals::Analytic).expect("fits");
+        assert!(result.forecast.point.iter().all(|v| *v >= 0.0));
+        assert!(result.forecast.point.last().is_some_and(|v| *v == 0.0), "{:?}", result.forecast.point);
+        assert!(result.forecast.intervals.iter().all(|i| i.lower.iter().all(|v| *v >= 0.0)));
+        // A series with a negative value keeps its negative forecasts.
+        let mut signed = y.clone();
+        signed[3] = -1.0;
+        let result = forecast_intervals(&signed, &EtsParams::new(1), 12, &[0.8], Intervals::Analytic).expect("fits");
+        assert!(result.forecast.point.last().is_some_and(|v| *v < 0.0), "{:?}", result.forecast.point);
+    }
 
     #[test]
     fn backtest_uses_the_last_origins_and_at_least_ten_values() {
