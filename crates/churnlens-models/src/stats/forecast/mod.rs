@@ -9,8 +9,8 @@
 //!
 //! * `augurs-ets` 0.10.3 (Grafana, the maintained Rust port of statsforecast):
 //!   seasonal models are not implemented (`initial_state` reaches
-//!   `unimplemented!("seasonal component not implemented yet")`) and the
-//!   intervals of multiplicative-error seasonal models are `todo!()`, so it
+//!   an `unimplemented` panic, "seasonal component not implemented yet") and the
+//!   intervals of multiplicative-error seasonal models are a `todo` panic, so it
 //!   panics on exactly the monthly series we forecast. It would also add 22
 //!   crates to Cargo.lock (nalgebra, simba, lstsq, …) and nine duplicate
 //!   versions (rand 0.8 beside our 0.9, rand_core, rand_chacha, rand_distr
