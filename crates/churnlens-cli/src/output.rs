@@ -44,10 +44,21 @@ fn write_text(batches: &[RecordBatch], format: Format, out: &mut dyn Write) -> R
     match format {
         Format::Table => writeln!(out, "{}", arrow::util::pretty::pretty_format_batches(batches)?)?,
         Format::Csv => {
-            let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(out);
-            for batch in batches {
-                writer.write(batch)?;
+            // The CSV writer reports I/O failures as text, so a reader that
+            // closed the pipe (`| head`) would look like our bug: watch the
+            // writes and say BrokenPipe, which main treats as success.
+            let mut watched = PipeWatch { inner: out, broken: false };
+            let written: Result<()> = (|| {
+                let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(&mut watched);
+                for batch in batches {
+                    writer.write(batch)?;
+                }
+                Ok(())
+            })();
+            if watched.broken {
+                return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into());
             }
+            written?;
         }
         Format::Json => {
             let mut buffer = Vec::new();
@@ -99,4 +110,24 @@ pub fn print_csv(header: &[String], rows: &[Vec<String>]) -> Result<()> {
     }
     writer.flush()?;
     Ok(())
+}
+
+/// A writer that remembers whether the reader went away.
+struct PipeWatch<'a> {
+    inner: &'a mut dyn Write,
+    broken: bool,
+}
+
+impl Write for PipeWatch<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.broken |= result.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        result
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.broken |= result.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        result
+    }
 }

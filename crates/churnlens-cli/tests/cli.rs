@@ -730,3 +730,26 @@ fn metrics_core_writes_the_five_metrics_from_one_read() {
     }
     churnlens().args(["metrics", "core", "-w"]).arg(&ws).assert().code(1).stderr(predicate::str::contains("--output"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(hand_worked_orders(dir.path())).assert().success();
+    // 300,000 CSV lines overflow the pipe; the reader takes one and leaves, as `| head -1` does.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("churnlens"))
+        .env_remove("CHURNLENS_WORKSPACE")
+        .args(["sql", "--format", "csv", "-w"])
+        .arg(&ws)
+        .arg("SELECT value FROM generate_series(1, 300000)")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first, "value\n");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+}
