@@ -28,14 +28,6 @@ fn relative(a: f64, b: f64) -> f64 {
 }
 
 #[test]
-fn days_from_civil_counts_from_the_epoch() {
-    // 1970-01-01 is day 0; 2000-03-01 is day 11017 (Python: date(2000,3,1).toordinal() − date(1970,1,1).toordinal()).
-    assert_eq!(days_from_civil(1970, 1, 1), 0);
-    assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-    assert_eq!(days_from_civil(1997, 9, 30) - days_from_civil(1997, 1, 1), 272);
-}
-
-#[test]
 fn summary_equals_the_published_cdnow_summary_for_every_customer() {
     let Some(data) = shared_data() else { return };
     let tx = cdnow_transactions(&data);

@@ -386,8 +386,7 @@ pub fn eleven_segments(scores: &RfmScores) -> Vec<ElevenSegment> {
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
+    churnlens_metrics::spells::median_of_sorted(&sorted)
 }
 
 fn check_length(what: &'static str, expected: usize, found: usize) -> Result<(), RfmError> {

@@ -25,16 +25,7 @@ pub fn shared_data() -> Option<PathBuf> {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+pub use churnlens_core::values::days_from_civil;
 
 /// CDNOW_sample.txt as (customer id, day, dollars) columns.
 pub struct Transactions {
@@ -51,7 +42,7 @@ pub fn cdnow_transactions(data: &std::path::Path) -> Transactions {
         assert_eq!(f.len(), 5, "line {line:?}");
         let date: i64 = f[2].parse().expect("YYYYMMDD");
         t.customer.push(f[1].parse().expect("customer id"));
-        t.day.push(days_from_civil(date / 10_000, date / 100 % 100, date % 100));
+        t.day.push(days_from_civil((date / 10_000) as i32, (date / 100 % 100) as u32, (date % 100) as u32));
         t.amount.push(f[4].parse().expect("dollars"));
     }
     t
