@@ -125,7 +125,7 @@ pub fn season_length(period: Period) -> usize {
 
 /// The series of `measure` per group of `options.by` (see the module docs).
 pub async fn load_series(engine: &Engine, options: &MetricsOptions, measure: Measure) -> Result<Vec<Series>> {
-    let activity = Activity::from_orders(engine, &options.calendar).await?;
+    let activity = Activity::from_orders_valued(engine, &options.calendar, options.value).await?;
     let grouping = match options.by.as_deref() {
         Some(column) => Grouping::by_column(engine, &activity, column, options.lang).await?,
         None => Grouping::all(),
