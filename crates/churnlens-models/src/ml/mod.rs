@@ -1,6 +1,7 @@
 //! Machine learning for churn diagnosis (issue #4): k-means segmentation
 //! with silhouette-based choice of k and cluster profiles, and association
-//! rules by FP-growth.
+//! rules by FP-growth; and for churn prediction (issue #6): the classifiers
+//! in [`classify`].
 //!
 //! Like the statistics, everything works on plain slices: a data matrix is
 //! a row-major `&[f64]` with a stated number of features ([`Points`]),
@@ -13,6 +14,7 @@ mod points;
 mod rng;
 
 pub mod association;
+pub mod classify;
 pub mod kmeans;
 pub mod profile;
 pub mod scaler;

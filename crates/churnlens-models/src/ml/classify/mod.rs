@@ -1,0 +1,22 @@
+//! Churn classifiers (issue #6): the data they learn from and the one thing
+//! every fitted classifier does, give each row a churn probability.
+//!
+//! Every model follows the same shape: `XxxParams` (a builder with
+//! documented defaults) → `fit(&TrainingSet) -> Result<Xxx, MlError>` →
+//! `Classifier::predict_proba`, which cannot fail. Fitted models derive
+//! serde's traits so a workspace can save them.
+
+mod table;
+
+pub use table::{FeatureTable, TrainingSet};
+
+/// A fitted binary classifier: the probability of the positive class
+/// (churned) for every row of `features`, in row order.
+///
+/// `features` must have the columns the model was fitted on, in the same
+/// order; models check the count and panic on a mismatch, because a caller
+/// that mixes up feature sets has a bug, not bad data.
+pub trait Classifier: Send + Sync {
+    /// P(churn) for every row, each in [0, 1].
+    fn predict_proba(&self, features: &FeatureTable) -> Vec<f64>;
+}
