@@ -15,6 +15,7 @@ mod rng;
 
 pub mod association;
 pub mod classify;
+pub mod evaluate;
 pub mod kmeans;
 pub mod profile;
 pub mod scaler;
