@@ -74,4 +74,21 @@ pub enum MlError {
     /// No transactions to mine.
     #[error("there are no transactions to mine")]
     NoTransactions,
+    /// The table has missing values where the model needs complete data.
+    #[error("feature {feature} has missing values; impute or drop them before fitting this model")]
+    MissingValues {
+        /// The first feature with a missing value.
+        feature: String,
+    },
+    /// The labels hold one class only, so there is nothing to tell apart.
+    #[error("the labels are all churned or all retained; a classifier needs both")]
+    SingleClass,
+    /// An iterative fit did not converge.
+    #[error("{what} did not converge in {iterations} iterations")]
+    NotConverged {
+        /// The model.
+        what: &'static str,
+        /// The iterations used.
+        iterations: usize,
+    },
 }

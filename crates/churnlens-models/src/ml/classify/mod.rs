@@ -10,6 +10,12 @@ mod table;
 
 pub use table::{FeatureTable, TrainingSet};
 
+pub mod logistic;
+mod weights;
+
+pub use logistic::{LogisticParams, LogisticRegression};
+pub use weights::ClassWeight;
+
 /// A fitted binary classifier: the probability of the positive class
 /// (churned) for every row of `features`, in row order.
 ///

@@ -78,6 +78,19 @@ impl FeatureTable {
         let columns = self.columns.iter().map(|column| indices.iter().map(|&i| column[i]).collect()).collect();
         FeatureTable { names: self.names.clone(), columns, n_rows: indices.len() }
     }
+
+    /// A copy with column `j` replaced by `values` (permutation importance
+    /// shuffles one column at a time).
+    ///
+    /// # Panics
+    /// If `values` does not have one value per row or holds an infinity.
+    pub fn with_column(&self, j: usize, values: Vec<f64>) -> FeatureTable {
+        assert_eq!(values.len(), self.n_rows, "one value per row");
+        assert!(values.iter().all(|v| !v.is_infinite()), "feature values are finite or NaN");
+        let mut table = self.clone();
+        table.columns[j] = values;
+        table
+    }
 }
 
 /// Features with one churn label per row (`true` = churned).

@@ -1,0 +1,218 @@
+//! Churn classifiers and their evaluation (issue #6) against scikit-learn
+//! 1.9.1, scipy 1.17.1 and numpy 2.4.6.
+//!
+//! The expected values are tests/fixtures/classify_*.json, written by
+//! reference/classify_reference.py, which states every choice (the
+//! synthetic data, the Telco one-hot encoding, the decile rule).
+//! Tolerances:
+//! * ROC AUC, average precision, log loss, Brier score, accuracy,
+//!   precision, recall, F1, calibration curve, gains and lift: 1e-12
+//!   absolute; confusion counts equal; on scores with heavy ties;
+//! * logistic regression coefficients and intercepts: 1e-4 absolute
+//!   (the acceptance bar; the measured deviation is printed);
+//! * Telco: 5-fold stratified CV mean ROC AUC of logistic regression at
+//!   least 0.84 (the issue's acceptance bar).
+//!
+//! The Telco tests read ../shared/data and are skipped (loudly) without it.
+
+mod shared_data;
+
+use std::path::Path;
+
+use churnlens_models::ml::classify::{ClassWeight, Classifier, FeatureTable, LogisticParams, TrainingSet};
+use churnlens_models::ml::evaluate::{
+    ConfusionMatrix, average_precision, brier_score, calibration_curve, cross_validate, gains_by_decile, log_loss, permutation_importance, roc_auc,
+};
+use serde_json::Value;
+
+fn fixture(name: &str) -> Value {
+    let path = shared_data::manifest_dir().join("tests/fixtures").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("the fixture is JSON")
+}
+
+fn number(value: &Value) -> f64 {
+    value.as_f64().expect("a number")
+}
+
+fn numbers(value: &Value) -> Vec<f64> {
+    value.as_array().expect("an array").iter().map(number).collect()
+}
+
+fn flags(value: &Value) -> Vec<bool> {
+    value.as_array().expect("an array").iter().map(|v| v.as_bool().expect("a boolean")).collect()
+}
+
+fn count(value: &Value) -> usize {
+    value.as_u64().expect("a count") as usize
+}
+
+/// Asserts |actual − expected| ≤ tolerance and returns the deviation.
+fn check(what: &str, actual: f64, expected: f64, tolerance: f64) -> f64 {
+    let deviation = (actual - expected).abs();
+    assert!(deviation <= tolerance, "{what}: {actual} vs {expected} (deviation {deviation:e} > {tolerance:e})");
+    deviation
+}
+
+#[test]
+fn metrics_match_scikit_learn_on_tied_and_continuous_scores() {
+    let expected = fixture("classify_metrics.json");
+    let mut worst: f64 = 0.0;
+    for case in ["ties", "continuous", "edges"] {
+        let e = &expected[case];
+        let labels = flags(&e["labels"]);
+        let scores = numbers(&e["scores"]);
+        worst = worst.max(check(&format!("{case} roc auc"), roc_auc(&labels, &scores).unwrap(), number(&e["roc_auc"]), 1e-12));
+        worst = worst.max(check(&format!("{case} average precision"), average_precision(&labels, &scores).unwrap(), number(&e["average_precision"]), 1e-12));
+        worst = worst.max(check(&format!("{case} log loss"), log_loss(&labels, &scores).unwrap(), number(&e["log_loss"]), 1e-12));
+        worst = worst.max(check(&format!("{case} brier"), brier_score(&labels, &scores).unwrap(), number(&e["brier"]), 1e-12));
+        for at in e["at_threshold"].as_array().unwrap() {
+            let threshold = number(&at["threshold"]);
+            let m = ConfusionMatrix::at_threshold(&labels, &scores, threshold);
+            let counts = [m.true_negatives, m.false_positives, m.false_negatives, m.true_positives];
+            assert_eq!(counts, [count(&at["tn"]), count(&at["fp"]), count(&at["fn"]), count(&at["tp"])], "{case} at {threshold}");
+            for (name, actual) in [("accuracy", m.accuracy()), ("precision", m.precision()), ("recall", m.recall()), ("f1", m.f1())] {
+                worst = worst.max(check(&format!("{case} {name} at {threshold}"), actual, number(&at[name]), 1e-12));
+            }
+        }
+        for bins in [5, 10] {
+            let curve = calibration_curve(&labels, &scores, bins);
+            let reference = &e["calibration"][bins.to_string()];
+            let (fraction, mean) = (numbers(&reference["fraction_positive"]), numbers(&reference["mean_predicted"]));
+            assert_eq!(curve.len(), fraction.len(), "{case}: non-empty bins of {bins}");
+            for (bin, (f, m)) in curve.iter().zip(fraction.iter().zip(&mean)) {
+                worst = worst.max(check(&format!("{case} calibration fraction"), bin.fraction_positive, *f, 1e-12));
+                worst = worst.max(check(&format!("{case} calibration mean"), bin.mean_predicted, *m, 1e-12));
+            }
+        }
+        let deciles = gains_by_decile(&labels, &scores).unwrap();
+        let g = &e["gains"];
+        for (d, decile) in deciles.iter().enumerate() {
+            assert_eq!((decile.rows, decile.positives), (count(&g["rows"][d]), count(&g["positives"][d])), "{case} decile {}", d + 1);
+            worst = worst.max(check(&format!("{case} gain"), decile.cumulative_gain, number(&g["cumulative_gain"][d]), 1e-12));
+            worst = worst.max(check(&format!("{case} lift"), decile.lift, number(&g["lift"][d]), 1e-12));
+            worst = worst.max(check(&format!("{case} cumulative lift"), decile.cumulative_lift, number(&g["cumulative_lift"][d]), 1e-12));
+        }
+    }
+    println!("metrics: largest deviation from scikit-learn/numpy {worst:e}");
+}
+
+fn table_of(columns: Vec<Vec<f64>>, names: Vec<String>) -> FeatureTable {
+    FeatureTable::new(names, columns).expect("a valid table")
+}
+
+fn logistic_params(fit: &Value) -> LogisticParams {
+    let weights = if fit["balanced"].as_bool().unwrap() { ClassWeight::Balanced } else { ClassWeight::Uniform };
+    LogisticParams::new().c(number(&fit["c"])).standardize(fit["standardize"].as_bool().unwrap()).class_weight(weights)
+}
+
+/// Fits every reference configuration on `set` and compares coefficients,
+/// intercept and the first probabilities; returns the largest deviation.
+fn compare_logistic(what: &str, set: &TrainingSet, fits: &Value) -> f64 {
+    let mut worst: f64 = 0.0;
+    for fit in fits.as_array().unwrap() {
+        let model = logistic_params(fit).fit(set).expect("the fit converges");
+        let label = format!("{what} C={} standardize={} balanced={}", fit["c"], fit["standardize"], fit["balanced"]);
+        for (j, (actual, expected)) in model.fitted_coefficients().iter().zip(numbers(&fit["coefficients"])).enumerate() {
+            worst = worst.max(check(&format!("{label} coefficient {j}"), *actual, expected, 1e-4));
+        }
+        worst = worst.max(check(&format!("{label} intercept"), model.fitted_intercept(), number(&fit["intercept"]), 1e-4));
+        let first = set.select_rows(&(0..10).collect::<Vec<_>>());
+        for (p, expected) in model.predict_proba(&first.features).iter().zip(numbers(&fit["proba_first_rows"])) {
+            worst = worst.max(check(&format!("{label} probability"), *p, expected, 1e-6));
+        }
+        println!("{label}: {} Newton iterations (scikit-learn newton-cholesky {})", model.iterations(), fit["iterations"]);
+    }
+    worst
+}
+
+#[test]
+fn logistic_regression_matches_scikit_learn_on_synthetic_data() {
+    let expected = fixture("classify_logistic.json");
+    let synthetic = &expected["synthetic"];
+    let columns: Vec<Vec<f64>> = synthetic["columns"].as_array().unwrap().iter().map(numbers).collect();
+    let names = (0..columns.len()).map(|j| format!("x{j}")).collect();
+    let set = TrainingSet::new(table_of(columns, names), flags(&synthetic["labels"])).unwrap();
+    let worst = compare_logistic("synthetic", &set, &synthetic["fits"]);
+    println!("synthetic logistic regression: largest deviation from scikit-learn {worst:e}");
+}
+
+/// The Telco table as reference/classify_reference.py encodes it: no
+/// customerID; SeniorCitizen, tenure, MonthlyCharges and TotalCharges
+/// numeric, the 11 blank TotalCharges (tenure 0, nothing billed yet) as 0;
+/// every other column one-hot against its first level in sorted order,
+/// named "Column=level"; label Churn == "Yes".
+fn telco(dir: &Path) -> TrainingSet {
+    let path = dir.join("telco/Telco-Customer-Churn.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let headers: Vec<String> = reader.headers().expect("a header row").iter().map(str::to_string).collect();
+    let mut text: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+    for record in reader.records() {
+        let record = record.expect("a CSV record");
+        record.iter().enumerate().for_each(|(j, field)| text[j].push(field.to_string()));
+    }
+    let (mut names, mut columns, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+    for (header, values) in headers.iter().zip(&text) {
+        match header.as_str() {
+            "customerID" => {}
+            "Churn" => labels = values.iter().map(|v| v == "Yes").collect(),
+            "SeniorCitizen" | "tenure" | "MonthlyCharges" | "TotalCharges" => {
+                names.push(header.clone());
+                columns.push(values.iter().map(|v| if v.trim().is_empty() { 0.0 } else { v.trim().parse().expect("a number") }).collect());
+            }
+            _ => {
+                let mut levels: Vec<&String> = values.iter().collect();
+                levels.sort();
+                levels.dedup();
+                for level in &levels[1..] {
+                    names.push(format!("{header}={level}"));
+                    columns.push(values.iter().map(|v| f64::from(u8::from(v == *level))).collect());
+                }
+            }
+        }
+    }
+    TrainingSet::new(table_of(columns, names), labels).unwrap()
+}
+
+#[test]
+fn logistic_regression_matches_scikit_learn_on_telco() {
+    let Some(dir) = shared_data::shared_data() else { return };
+    let expected = fixture("classify_logistic.json");
+    let set = telco(&dir);
+    let names: Vec<String> = expected["telco"]["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert_eq!(set.features.names(), names.as_slice(), "the same one-hot encoding as the reference script");
+    assert_eq!((set.n_rows(), set.labels.iter().filter(|&&y| y).count()), (count(&expected["telco"]["rows"]), count(&expected["telco"]["positives"])));
+    let worst = compare_logistic("telco", &set, &expected["telco"]["fits"]);
+    println!("telco logistic regression: largest deviation from scikit-learn {worst:e}");
+}
+
+#[test]
+fn telco_five_fold_cross_validated_auc_of_logistic_regression_reaches_0_84() {
+    let Some(dir) = shared_data::shared_data() else { return };
+    let set = telco(&dir);
+    let cv = cross_validate(&set, 5, 42, 0.5, |train| LogisticParams::new().fit(train)).unwrap();
+    let aucs: Vec<String> = cv.per_fold.iter().map(|f| format!("{:.4}", f.roc_auc)).collect();
+    println!(
+        "telco logistic regression, 5-fold stratified CV: ROC AUC per fold [{}], mean {:.4}; PR AUC {:.4}; log loss {:.4}; Brier {:.4}; F1 at 0.5 {:.4}",
+        aucs.join(", "),
+        cv.mean.roc_auc,
+        cv.mean.pr_auc,
+        cv.mean.log_loss,
+        cv.mean.brier,
+        cv.mean.f1
+    );
+    assert!(cv.mean.roc_auc >= 0.84, "mean CV ROC AUC {:.4} is below the 0.84 acceptance bar", cv.mean.roc_auc);
+    // The pooled out-of-fold AUC agrees with the fold mean to within fold noise.
+    assert!((cv.pooled.roc_auc - cv.mean.roc_auc).abs() < 0.01);
+
+    // Permutation importance of a model fitted on everything: the contract
+    // length is the strongest churn driver in Telco (the diagnosis issue's
+    // Cramér's V ranks it first), so some Contract level must be among the
+    // five features whose shuffling hurts AUC most.
+    let model = LogisticParams::new().fit(&set).unwrap();
+    let mut importances = permutation_importance(&model, &set, 3, 7).unwrap();
+    importances.sort_by(|a, b| b.mean_drop.total_cmp(&a.mean_drop));
+    let top: Vec<&str> = importances[..5].iter().map(|i| i.feature.as_str()).collect();
+    println!("telco permutation importance, top five: {top:?}");
+    assert!(top.iter().any(|f| f.starts_with("Contract=") || *f == "tenure"), "{top:?}");
+}
