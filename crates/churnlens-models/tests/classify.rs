@@ -11,7 +11,12 @@
 //! * logistic regression coefficients and intercepts: 1e-4 absolute
 //!   (the acceptance bar; the measured deviation is printed);
 //! * Telco: 5-fold stratified CV mean ROC AUC of logistic regression at
-//!   least 0.84 (the acceptance bar).
+//!   least 0.84 (the acceptance bar);
+//! * SVM decision values (linear, RBF with gamma "scale", RBF with class
+//!   weights) 1e-5 absolute against scikit-learn's SVC at tolerance 1e-10,
+//!   intercepts 1e-6, gamma 1e-12, the same number of support vectors;
+//! * Platt's sigmoid (A, B) 1e-5 against scipy's BFGS minimisation of the
+//!   same objective.
 //!
 //! The Telco tests read ../shared/data and are skipped (loudly) without it.
 
@@ -19,7 +24,8 @@ mod shared_data;
 
 use std::path::Path;
 
-use churnlens_models::ml::classify::{ClassWeight, Classifier, FeatureTable, LogisticParams, TrainingSet};
+use churnlens_models::ml::classify::svm::fit_sigmoid;
+use churnlens_models::ml::classify::{ClassWeight, Classifier, FeatureTable, Gamma, Kernel, LogisticParams, SvmParams, TrainingSet};
 use churnlens_models::ml::evaluate::{
     ConfusionMatrix, average_precision, brier_score, calibration_curve, cross_validate, gains_by_decile, log_loss, permutation_importance, roc_auc,
 };
@@ -215,4 +221,84 @@ fn telco_five_fold_cross_validated_auc_of_logistic_regression_reaches_0_84() {
     let top: Vec<&str> = importances[..5].iter().map(|i| i.feature.as_str()).collect();
     println!("telco permutation importance, top five: {top:?}");
     assert!(top.iter().any(|f| f.starts_with("Contract=") || *f == "tenure"), "{top:?}");
+}
+
+fn columns_of(value: &Value) -> Vec<Vec<f64>> {
+    value.as_array().unwrap().iter().map(numbers).collect()
+}
+
+#[test]
+fn svm_decision_values_match_scikit_learn_svc() {
+    let expected = fixture("classify_svm.json");
+    let train_columns = columns_of(&expected["train_columns"]);
+    let names: Vec<String> = (0..train_columns.len()).map(|j| format!("x{j}")).collect();
+    let set = TrainingSet::new(table_of(train_columns, names.clone()), flags(&expected["train_labels"])).unwrap();
+    let test = table_of(columns_of(&expected["test_columns"]), names);
+    let mut worst: f64 = 0.0;
+    for fit in expected["fits"].as_array().unwrap() {
+        let kernel = match (fit["kernel"].as_str().unwrap(), fit["gamma"].as_f64()) {
+            ("linear", _) => Kernel::Linear,
+            (_, Some(gamma)) => Kernel::Rbf(Gamma::Value(gamma)),
+            (_, None) => Kernel::Rbf(Gamma::Scale),
+        };
+        let weights = if fit["balanced"].as_bool().unwrap() { ClassWeight::Balanced } else { ClassWeight::Uniform };
+        // scikit-learn's SVC does not standardise; its tolerance was 1e-10.
+        let model = SvmParams::new().kernel(kernel).c(number(&fit["c"])).class_weight(weights).standardize(false).tolerance(1e-10).fit(&set).unwrap();
+        let label = format!("{} C={}", fit["kernel"], fit["c"]);
+        if let Some(gamma) = model.gamma() {
+            worst = worst.max(check(&format!("{label} gamma"), gamma, number(&fit["gamma_used"]), 1e-12));
+        }
+        worst = worst.max(check(&format!("{label} intercept"), model.intercept(), number(&fit["intercept"]), 1e-6));
+        for (rows, key) in [(&set.features, "decision_train"), (&test, "decision_test")] {
+            for (actual, expected) in model.decision_function(rows).iter().zip(numbers(&fit[key])) {
+                worst = worst.max(check(&format!("{label} {key}"), *actual, expected, 1e-5));
+            }
+        }
+        assert_eq!(model.n_support(), count(&fit["support_vectors"]), "{label} support vectors");
+        let p = model.predict_proba(&test);
+        assert!(p.iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+    println!("svm: largest deviation from scikit-learn SVC {worst:e}");
+}
+
+#[test]
+fn platt_sigmoid_matches_a_direct_minimisation_with_scipy() {
+    let platt = &fixture("classify_svm.json")["platt"];
+    let (a, b) = fit_sigmoid(&numbers(&platt["decision"]), &flags(&platt["labels"]));
+    // libsvm's Newton stops at a gradient below 1e-5; BFGS went to 1e-12.
+    let worst = check("A", a, number(&platt["a"]), 1e-5).max(check("B", b, number(&platt["b"]), 1e-5));
+    println!("platt: A = {a}, B = {b}; largest deviation from scipy {worst:e}");
+}
+
+#[test]
+fn telco_five_fold_cross_validated_svms_rank_churners_well() {
+    let Some(dir) = shared_data::shared_data() else { return };
+    // Every fifth customer (1,409 rows): the SVM solver has no shrinking
+    // yet, and the full table's 2 × 5 × 6 fits take minutes in the test
+    // profile; the figures on a fifth of Telco are the same kind of check.
+    let full = telco(&dir);
+    let set = full.select_rows(&(0..full.n_rows()).step_by(5).collect::<Vec<_>>());
+    // The linear kernel at C = 0.1: at C = 1 the solver needs about a million
+    // iterations per fit on these collinear one-hot columns (90 s here).
+    for (name, kernel, c) in [("linear", Kernel::Linear, 0.1), ("RBF", Kernel::Rbf(Gamma::Scale), 1.0)] {
+        let started = std::time::Instant::now();
+        let cv = cross_validate(&set, 5, 42, 0.5, |train| SvmParams::new().kernel(kernel).c(c).fit(train)).unwrap();
+        println!(
+            "telco every fifth row ({} rows), SVM ({name}, C = {c}, Platt-scaled), 5-fold stratified CV: mean ROC AUC {:.4}, PR AUC {:.4}, log loss {:.4}, Brier {:.4} ({:.1} s)",
+            set.n_rows(),
+            cv.mean.roc_auc,
+            cv.mean.pr_auc,
+            cv.mean.log_loss,
+            cv.mean.brier,
+            started.elapsed().as_secs_f64()
+        );
+        // On a fifth of Telco the SVMs rank below logistic regression on all of
+        // it (0.846); measured 0.82 (linear, C = 1) and 0.79 (RBF). A broken
+        // solver or sigmoid falls to 0.5; 0.75 leaves room for fold noise.
+        assert!(cv.mean.roc_auc >= 0.75, "{name} SVM mean CV ROC AUC {:.4}", cv.mean.roc_auc);
+        // Platt scaling gives calibrated probabilities: the mean predicted churn
+        // probability is close to the observed churn rate (26.5 %).
+        let mean_probability = cv.out_of_fold.iter().sum::<f64>() / cv.out_of_fold.len() as f64;
+        assert!((mean_probability - set.positive_rate()).abs() < 0.02, "{name}: mean probability {mean_probability:.4}");
+    }
 }

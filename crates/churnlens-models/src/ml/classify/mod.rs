@@ -16,6 +16,10 @@ mod weights;
 pub use logistic::{LogisticParams, LogisticRegression};
 pub use weights::ClassWeight;
 
+pub mod svm;
+
+pub use svm::{Gamma, Kernel, Svm, SvmParams};
+
 /// A fitted binary classifier: the probability of the positive class
 /// (churned) for every row of `features`, in row order.
 ///
