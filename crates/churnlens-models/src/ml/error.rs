@@ -74,4 +74,15 @@ pub enum MlError {
     /// No transactions to mine.
     #[error("there are no transactions to mine")]
     NoTransactions,
+    /// A tree given node by node is not a valid binary tree.
+    #[error("tree node {node}: {reason}")]
+    InvalidTree {
+        /// The offending node.
+        node: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The labels hold only one class, so there is nothing to tell apart.
+    #[error("the labels hold only one class; a classifier needs churned and retained rows")]
+    SingleClass,
 }

@@ -6,9 +6,17 @@
 //! `Classifier::predict_proba`, which cannot fail. Fitted models derive
 //! serde's traits so a workspace can save them.
 
+mod gbdt;
+mod nodes;
+mod shap;
 mod table;
+mod tree;
 
+pub use gbdt::{Gbdt, GbdtParams};
+pub use nodes::{ClassWeight, FeatureImportance, Split, Tree, TreeNode};
+pub use shap::{ShapValues, tree_shap};
 pub use table::{FeatureTable, TrainingSet};
+pub use tree::{DecisionTree, DecisionTreeParams};
 
 /// A fitted binary classifier: the probability of the positive class
 /// (churned) for every row of `features`, in row order.
