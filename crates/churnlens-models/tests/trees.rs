@@ -150,7 +150,6 @@ fn gain_importance_ranks_contract_and_tenure_first() {
 }
 
 /// A tree built from explicit nodes, as the shap fixture exports them.
-#[allow(dead_code)]
 fn explicit_tree(children_left: &[i64], children_right: &[i64], feature: &[i64], threshold: &[f64], value: &[f64], cover: &[f64]) -> Tree {
     let nodes = (0..children_left.len())
         .map(|i| {
@@ -166,4 +165,72 @@ fn explicit_tree(children_left: &[i64], children_right: &[i64], feature: &[i64],
         })
         .collect();
     Tree::from_nodes(nodes).expect("a valid fixture tree")
+}
+
+/// The fixture's trees of one ensemble.
+fn fixture_trees(ensemble: &serde_json::Value) -> Vec<Tree> {
+    let ints = |t: &serde_json::Value, key: &str| -> Vec<i64> { t[key].as_array().expect(key).iter().map(|v| v.as_i64().expect("integer")).collect() };
+    let floats = |t: &serde_json::Value, key: &str| -> Vec<f64> { t[key].as_array().expect(key).iter().map(|v| v.as_f64().expect("number")).collect() };
+    ensemble["trees"]
+        .as_array()
+        .expect("trees")
+        .iter()
+        .map(|t| {
+            explicit_tree(
+                &ints(t, "children_left"),
+                &ints(t, "children_right"),
+                &ints(t, "feature"),
+                &floats(t, "threshold"),
+                &floats(t, "value"),
+                &floats(t, "cover"),
+            )
+        })
+        .collect()
+}
+
+/// Largest |ours − shap's| over the base value and every contribution.
+fn largest_shap_deviation(ours: &ShapValues, ensemble: &serde_json::Value) -> f64 {
+    let expected = ensemble["shap_values"].as_array().expect("shap_values");
+    let mut deviation = (ours.base_value - ensemble["expected_value"].as_f64().expect("expected_value")).abs();
+    for (row, values) in expected.iter().enumerate() {
+        for (feature, value) in values.as_array().expect("row").iter().enumerate() {
+            deviation = deviation.max((ours.values[row][feature] - value.as_f64().expect("number")).abs());
+        }
+    }
+    deviation
+}
+
+#[test]
+fn treeshap_matches_the_shap_package_on_scikit_learn_ensembles() {
+    // tests/fixtures/trees_shap.json: reference/shap_reference.py (shap 0.51.0,
+    // scikit-learn 1.9.1): 3 random-forest trees (probability, mean) and 3
+    // boosting trees (log-odds, initial score + sum) of depth 3 on 120 rows.
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared_data::manifest_dir().join("tests/fixtures/trees_shap.json")).expect("fixture")).expect("json");
+    let rows: Vec<Vec<f64>> =
+        fixture["rows"].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").iter().map(|v| v.as_f64().expect("x")).collect()).collect();
+    let columns = (0..rows[0].len()).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
+    let table = FeatureTable::new((0..rows[0].len()).map(|j| format!("x{j}")).collect(), columns).expect("table");
+
+    let forest = fixture_trees(&fixture["forest"]);
+    let ours = ShapValues::from_trees(&forest, 1.0 / forest.len() as f64, 0.0, &table);
+    let deviation = largest_shap_deviation(&ours, &fixture["forest"]);
+    println!("forest: largest deviation from shap {deviation:.2e}");
+    assert!(deviation < 1e-9);
+    let predictions = fixture["forest"]["predictions"].as_array().expect("predictions");
+    for (row, p) in predictions.iter().enumerate() {
+        let mean = forest.iter().map(|t| t.predict_row(&table, row)).sum::<f64>() / forest.len() as f64;
+        assert!((mean - p.as_f64().expect("p")).abs() < 1e-12, "the rebuilt forest predicts row {row} differently");
+    }
+
+    let boosting = fixture_trees(&fixture["boosting"]);
+    let initial = fixture["boosting"]["initial_score"].as_f64().expect("initial_score");
+    let ours = ShapValues::from_trees(&boosting, 1.0, initial, &table);
+    let deviation = largest_shap_deviation(&ours, &fixture["boosting"]);
+    println!("boosting: largest deviation from shap {deviation:.2e}");
+    assert!(deviation < 1e-9);
+    let margins = fixture["boosting"]["margins"].as_array().expect("margins");
+    for (row, m) in margins.iter().enumerate() {
+        assert!((ours.output(row) - m.as_f64().expect("margin")).abs() < 1e-9, "row {row}: SHAP does not add up to scikit-learn's margin");
+    }
 }

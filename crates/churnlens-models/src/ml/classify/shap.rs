@@ -29,8 +29,9 @@ pub struct ShapValues {
 impl ShapValues {
     /// The explanation of `scale × Σ trees + offset` for every row of
     /// `features`: the forest passes scale 1/trees (a mean), boosting scale 1
-    /// and its initial score as offset.
-    pub(crate) fn from_trees(trees: &[Tree], scale: f64, offset: f64, features: &FeatureTable) -> ShapValues {
+    /// and its initial score as offset. Public so that trees exported by
+    /// another library can be explained the same way.
+    pub fn from_trees(trees: &[Tree], scale: f64, offset: f64, features: &FeatureTable) -> ShapValues {
         let n_features = features.n_features();
         let base_value = offset + scale * trees.iter().map(Tree::expected_value).sum::<f64>();
         let values = (0..features.n_rows())
