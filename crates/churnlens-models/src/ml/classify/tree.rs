@@ -86,7 +86,7 @@ impl DecisionTreeParams {
         if rows.is_empty() {
             return Err(MlError::InvalidParameter { name: "sample weights", reason: "must not all be zero" });
         }
-        let tree = grow_cart(set.features.columns(), &set.labels, &weights, rows, &settings, None);
+        let tree = grow_cart(&RankedColumns::new(set.features.columns()), &set.labels, &weights, rows, &settings, None);
         let missing_in_training = set.features.columns().iter().map(|c| c.iter().any(|v| v.is_nan())).collect();
         Ok(DecisionTree { feature_names: set.features.names().to_vec(), missing_in_training, tree })
     }
@@ -234,13 +234,43 @@ impl ClassSums {
 struct Candidate {
     feature: usize,
     threshold: f64,
+    /// The rank of the largest distinct value that goes left.
+    last_left_rank: u32,
     missing_left: bool,
     gain: f64,
 }
 
+/// Every feature's sorted distinct values and each row's rank among them,
+/// computed once per fit so that nodes compare small integers instead of
+/// sorting floats again: a node with more rows than a feature has distinct
+/// values (one-hot columns, tenure) counts them in a table, others sort ranks.
+pub(crate) struct RankedColumns {
+    distinct: Vec<Vec<f64>>,
+    ranks: Vec<Vec<u32>>,
+}
+
+/// The rank of a missing value.
+const MISSING_RANK: u32 = u32::MAX;
+
+impl RankedColumns {
+    pub(crate) fn new(columns: &[Vec<f64>]) -> RankedColumns {
+        let (distinct, ranks) = columns
+            .iter()
+            .map(|column| {
+                let mut values: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
+                values.sort_unstable_by(f64::total_cmp);
+                values.dedup();
+                let ranks = column.iter().map(|&v| if v.is_nan() { MISSING_RANK } else { values.partition_point(|&d| d < v) as u32 }).collect();
+                (values, ranks)
+            })
+            .unzip();
+        RankedColumns { distinct, ranks }
+    }
+}
+
 /// Grows a CART tree on `rows` (repeats allowed: a bootstrap sample).
 pub(crate) fn grow_cart(
-    columns: &[Vec<f64>],
+    columns: &RankedColumns,
     labels: &[bool],
     weights: &[f64],
     rows: Vec<usize>,
@@ -253,7 +283,7 @@ pub(crate) fn grow_cart(
 }
 
 struct CartGrower<'a, 'r> {
-    columns: &'a [Vec<f64>],
+    columns: &'a RankedColumns,
     labels: &'a [bool],
     weights: &'a [f64],
     settings: &'a CartSettings,
@@ -283,9 +313,10 @@ impl CartGrower<'_, '_> {
         let Some(best) = self.best_split(&rows, total) else {
             return index;
         };
+        let ranks = &self.columns.ranks[best.feature];
         let (left_rows, right_rows): (Vec<usize>, Vec<usize>) = rows.iter().partition(|&&row| {
-            let value = self.columns[best.feature][row];
-            if value.is_nan() { best.missing_left } else { value <= best.threshold }
+            let rank = ranks[row];
+            if rank == MISSING_RANK { best.missing_left } else { rank <= best.last_left_rank }
         });
         let left = self.grow(left_rows, depth + 1);
         let right = self.grow(right_rows, depth + 1);
@@ -295,7 +326,7 @@ impl CartGrower<'_, '_> {
     }
 
     fn candidate_features(&mut self) -> Vec<usize> {
-        let n = self.columns.len();
+        let n = self.columns.ranks.len();
         match (self.settings.max_features, self.rng.as_deref_mut()) {
             (Some(k), Some(rng)) if k < n => {
                 let mut drawn = rng.sample_indices(n, k);
@@ -307,32 +338,54 @@ impl CartGrower<'_, '_> {
         }
     }
 
+    /// The node's rows of one feature grouped by distinct value, ascending,
+    /// and the missing rows' sums.
+    fn groups(&self, feature: usize, rows: &[usize]) -> (Vec<(u32, ClassSums)>, ClassSums) {
+        let ranks = &self.columns.ranks[feature];
+        let n_distinct = self.columns.distinct[feature].len();
+        let mut missing = ClassSums::default();
+        if n_distinct <= rows.len() {
+            let mut table = vec![ClassSums::default(); n_distinct];
+            for &row in rows {
+                let rank = ranks[row];
+                let sums = if rank == MISSING_RANK { &mut missing } else { &mut table[rank as usize] };
+                sums.add(self.weights[row], self.labels[row]);
+            }
+            let groups = table.into_iter().enumerate().filter(|(_, s)| s.rows > 0).map(|(r, s)| (r as u32, s)).collect();
+            return (groups, missing);
+        }
+        let mut keyed: Vec<u64> = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let rank = ranks[row];
+            if rank == MISSING_RANK {
+                missing.add(self.weights[row], self.labels[row]);
+            } else {
+                keyed.push((u64::from(rank) << 32) | row as u64);
+            }
+        }
+        keyed.sort_unstable();
+        let mut groups: Vec<(u32, ClassSums)> = Vec::new();
+        for key in keyed {
+            let (rank, row) = ((key >> 32) as u32, (key & 0xFFFF_FFFF) as usize);
+            if groups.last().is_none_or(|g| g.0 != rank) {
+                groups.push((rank, ClassSums::default()));
+            }
+            groups.last_mut().expect("pushed").1.add(self.weights[row], self.labels[row]);
+        }
+        (groups, missing)
+    }
+
     fn best_split(&mut self, rows: &[usize], total: ClassSums) -> Option<Candidate> {
         let min_leaf = self.settings.min_samples_leaf;
         let parent = total.weighted_gini();
         let mut best: Option<Candidate> = None;
-        let mut present: Vec<(f64, usize)> = Vec::with_capacity(rows.len());
         for feature in self.candidate_features() {
-            let column = &self.columns[feature];
-            present.clear();
-            let mut missing = ClassSums::default();
-            for &row in rows {
-                let value = column[row];
-                if value.is_nan() {
-                    missing.add(self.weights[row], self.labels[row]);
-                } else {
-                    present.push((value, row));
-                }
-            }
-            present.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let (groups, missing) = self.groups(feature, rows);
+            let distinct = &self.columns.distinct[feature];
             let mut left = ClassSums::default();
-            for i in 0..present.len().saturating_sub(1) {
-                let (value, row) = present[i];
-                left.add(self.weights[row], self.labels[row]);
-                let next = present[i + 1].0;
-                if next <= value {
-                    continue;
-                }
+            for pair in groups.windows(2) {
+                let (rank, sums) = pair[0];
+                left = left.plus(sums);
                 let directions: &[bool] = if missing.rows > 0 { &[false, true] } else { &[false] };
                 for &missing_left in directions {
                     let left_side = if missing_left { left.plus(missing) } else { left };
@@ -344,11 +397,12 @@ impl CartGrower<'_, '_> {
                     if gain > 1e-12 * total.weight.max(1.0) && best.as_ref().is_none_or(|b| gain > b.gain) {
                         // Unseen missing values follow the heavier side, as in scikit-learn.
                         let missing_left = if missing.rows > 0 { missing_left } else { left_side.weight >= right_side.weight };
+                        let (value, next) = (distinct[rank as usize], distinct[pair[1].0 as usize]);
                         let mut threshold = value + (next - value) / 2.0;
                         if threshold >= next {
                             threshold = value;
                         }
-                        best = Some(Candidate { feature, threshold, missing_left, gain });
+                        best = Some(Candidate { feature, threshold, last_left_rank: rank, missing_left, gain });
                     }
                 }
             }
