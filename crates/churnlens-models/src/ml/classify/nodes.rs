@@ -65,7 +65,8 @@ impl Tree {
         }
         let mut parents = vec![0usize; nodes.len()];
         for (index, node) in nodes.iter().enumerate() {
-            if !(node.cover > 0.0 && node.cover.is_finite()) || !node.value.is_finite() {
+            let valid = node.cover > 0.0 && node.cover.is_finite() && node.value.is_finite();
+            if !valid {
                 return Err(MlError::InvalidTree { node: index, reason: "cover must be positive and the value finite" });
             }
             if let Some(split) = node.split {
