@@ -91,4 +91,12 @@ pub enum MlError {
         /// The iterations used.
         iterations: usize,
     },
+    /// A tree given node by node is not a valid binary tree.
+    #[error("tree node {node}: {reason}")]
+    InvalidTree {
+        /// The offending node.
+        node: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }

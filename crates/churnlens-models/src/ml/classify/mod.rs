@@ -6,9 +6,19 @@
 //! `Classifier::predict_proba`, which cannot fail. Fitted models derive
 //! serde's traits so a workspace can save them.
 
+mod forest;
+mod gbdt;
+mod nodes;
+mod shap;
 mod table;
+mod tree;
 
+pub use forest::{MaxFeatures, RandomForest, RandomForestParams};
+pub use gbdt::{Gbdt, GbdtParams};
+pub use nodes::{FeatureImportance, Split, Tree, TreeNode};
+pub use shap::{ShapValues, tree_shap};
 pub use table::{FeatureTable, TrainingSet};
+pub use tree::{DecisionTree, DecisionTreeParams};
 
 pub mod logistic;
 mod weights;

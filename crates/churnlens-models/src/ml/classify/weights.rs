@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ml::MlError;
+use crate::ml::classify::TrainingSet;
 
 /// How much each row's loss counts, by class.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -48,6 +49,41 @@ impl ClassWeight {
         }
     }
 }
+
+impl ClassWeight {
+    // Tree learners weight rows; a training set with one class keeps weight 1
+    // (the tree then has nothing to split and says so itself).
+    /// The weight of each row: its class weight times its sample weight
+    /// (1 when `sample_weights` is `None`).
+    pub(crate) fn row_weights(self, set: &TrainingSet, sample_weights: Option<&[f64]>) -> Result<Vec<f64>, MlError> {
+        let n = set.n_rows();
+        if let Some(weights) = sample_weights {
+            if weights.len() != n {
+                return Err(MlError::LabelCount { expected: n, found: weights.len() });
+            }
+            if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
+                return Err(MlError::InvalidParameter { name: "sample weights", reason: "must be finite and not negative" });
+            }
+        }
+        let positives = set.labels.iter().filter(|&&y| y).count();
+        let (positive, negative) = match self {
+            ClassWeight::Uniform => (1.0, 1.0),
+            ClassWeight::Balanced => {
+                if positives == 0 || positives == n {
+                    (1.0, 1.0)
+                } else {
+                    (n as f64 / (2.0 * positives as f64), n as f64 / (2.0 * (n - positives) as f64))
+                }
+            }
+            ClassWeight::Explicit { positive, negative } => {
+                self.check()?;
+                (positive, negative)
+            }
+        };
+        Ok((0..n).map(|i| (if set.labels[i] { positive } else { negative }) * sample_weights.map_or(1.0, |w| w[i])).collect())
+    }
+}
+
 
 #[cfg(test)]
 mod tests {
