@@ -17,6 +17,7 @@ use churnlens_metrics::calendar::Calendar;
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::drivers::{DriverOptions, LabelSource, drivers};
 use churnlens_models::segment::rfm::Rfm;
+use churnlens_models::segment::rules::{RuleOptions, rules};
 use churnlens_models::stats::rfm::Threshold;
 use churnlens_models::stats::significance::Continuity;
 use serde_json::Value;
@@ -193,4 +194,112 @@ fn planted_demo_drivers_rank_at_the_top() {
     let delivery = report.attributes.iter().find(|a| a.attribute.starts_with("配送天数")).unwrap();
     let (churned, retained) = delivery.means.unwrap();
     assert!(churned > retained && delivery.mann_whitney_p.unwrap() < 0.05, "{churned} vs {retained}");
+}
+
+/// The demo business of the pandas fixtures (seed 42, 2,000 customers; the
+/// same as crates/churnlens-metrics/tests/reference_pandas.rs), with
+/// `tables` imported in Asia/Shanghai.
+fn demo_workspace(dir: &std::path::Path, tables: &[Table]) -> Workspace {
+    let params = churnlens_demo::DemoParams { seed: 42, customers: 2000, ..churnlens_demo::DemoParams::default() };
+    let demo = churnlens_demo::generate(&params, &dir.join("data"), &|_, _, _| {}).unwrap();
+    let ws = Workspace::open_or_create(dir.join("ws")).unwrap();
+    for &table in tables {
+        let file = demo.files.iter().find(|f| f.table == table).unwrap();
+        let mut options = ImportOptions::new(table);
+        options.tz = churnlens_ingest::parse_tz("Asia/Shanghai").unwrap();
+        import_file(&ws, &file.path, &options, &|_, _, _| {}).unwrap();
+    }
+    ws
+}
+
+#[test]
+fn demo_rfm_matches_pandas_for_every_customer() {
+    // Fixture: reference/diagnosis_reference.py demo (pandas), on the demo
+    // files of the same seed and size; equality is exact for every value.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo_workspace(dir.path(), &[Table::Orders]);
+    let calendar = Calendar::in_zone(churnlens_ingest::parse_tz("Asia/Shanghai").unwrap());
+    let base = runtime().block_on(async {
+        let engine = Engine::open(&ws).await.unwrap();
+        CustomerBase::load(&engine, &BaseOptions { calendar, ..BaseOptions::default() }).await.unwrap()
+    });
+    let expected = fixture("diagnosis_rfm_demo.json");
+    assert_eq!(churnlens_metrics::calendar::format_day(base.as_of), expected["as_of"].as_str().unwrap());
+    let by_mean = Rfm::compute(&base, Threshold::Mean).unwrap();
+    let by_median = Rfm::compute(&base, Threshold::Median).unwrap();
+    let reference = expected["customers"].as_array().unwrap();
+    assert_eq!(by_mean.ids.len(), reference.len());
+    let mut segments = std::collections::BTreeSet::new();
+    for (i, customer) in reference.iter().enumerate() {
+        let id = &by_mean.ids[i];
+        assert_eq!(id, customer["customer_id"].as_str().unwrap());
+        assert_eq!(by_mean.recency_days[i], customer["recency"].as_f64().unwrap(), "{id} recency");
+        assert_eq!(by_mean.frequency[i], customer["frequency"].as_f64().unwrap(), "{id} frequency");
+        assert_eq!(by_mean.monetary[i], customer["monetary"].as_f64().unwrap(), "{id} monetary");
+        let scores = [by_mean.scores.r[i], by_mean.scores.f[i], by_mean.scores.m[i]];
+        assert_eq!(scores, [&customer["r"], &customer["f"], &customer["m"]].map(|v| v.as_u64().unwrap() as u8), "{id} scores");
+        assert_eq!(by_mean.eight[i].label_en(), customer["segment_mean"].as_str().unwrap(), "{id}");
+        assert_eq!(by_median.eight[i].label_en(), customer["segment_median"].as_str().unwrap(), "{id}");
+        assert_eq!(by_mean.eleven[i].label_en(), customer["eleven"].as_str().unwrap(), "{id}");
+        segments.insert(by_mean.eight[i].label_en());
+    }
+    // Every eight-segment label occurs, so each branch of the scheme is compared.
+    assert_eq!(segments.len(), 8, "{segments:?}");
+    eprintln!("{} demo customers equal", reference.len());
+}
+
+#[test]
+fn demo_order_baskets_give_mlxtend_itemsets_and_rules() {
+    // Fixture: reference/diagnosis_reference.py demo — mlxtend fpgrowth and
+    // association_rules over the demo's orders as baskets of categories.
+    // Supports and rule metrics within 1e-12 absolute; the sets equal.
+    let expected = fixture("diagnosis_fpgrowth_demo.json");
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo_workspace(dir.path(), &[Table::OrderItems]);
+    let options = RuleOptions {
+        item: None,
+        min_support: expected["min_support"].as_f64().unwrap(),
+        min_confidence: expected["min_confidence"].as_f64().unwrap(),
+        min_lift: 0.0,
+    };
+    let found = runtime().block_on(async {
+        let engine = Engine::open(&ws).await.unwrap();
+        rules(&engine, &options).await.unwrap()
+    });
+    assert_eq!(found.transactions as u64, expected["transactions"].as_u64().unwrap());
+    let names = |set: &[usize]| -> Vec<String> { set.iter().map(|&i| found.items[i].clone()).collect() };
+    let strings = |v: &Value| -> Vec<String> { v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect() };
+    let ours: BTreeMap<Vec<String>, f64> = found.frequent.itemsets().iter().map(|s| (names(&s.items), s.support)).collect();
+    let theirs: BTreeMap<Vec<String>, f64> =
+        expected["itemsets"].as_array().unwrap().iter().map(|s| (strings(&s["items"]), s["support"].as_f64().unwrap())).collect();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "the frequent itemsets");
+    let mut largest = 0f64;
+    for (items, support) in &ours {
+        let d = (support - theirs[items]).abs();
+        assert!(d <= 1e-12, "{items:?}: {support} against {}", theirs[items]);
+        largest = largest.max(d);
+    }
+    let reference: BTreeMap<(Vec<String>, Vec<String>), &Value> =
+        expected["rules"].as_array().unwrap().iter().map(|r| ((strings(&r["antecedent"]), strings(&r["consequent"])), r)).collect();
+    let keys: std::collections::BTreeSet<(Vec<String>, Vec<String>)> = found.rules.iter().map(|r| (names(&r.antecedent), names(&r.consequent))).collect();
+    assert_eq!(keys.iter().collect::<Vec<_>>(), reference.keys().collect::<Vec<_>>(), "the rules");
+    for rule in &found.rules {
+        let r = reference[&(names(&rule.antecedent), names(&rule.consequent))];
+        for (name, ours) in [
+            ("antecedent support", rule.antecedent_support),
+            ("consequent support", rule.consequent_support),
+            ("support", rule.support),
+            ("confidence", rule.confidence),
+            ("lift", rule.lift),
+            ("leverage", rule.leverage),
+            ("conviction", rule.conviction),
+        ] {
+            let d = (ours - r[name].as_f64().unwrap()).abs();
+            assert!(d <= 1e-12, "{name}: {ours} against {}", r[name]);
+            largest = largest.max(d);
+        }
+    }
+    // Not a trivial set: pairs of categories at least, and rules from them.
+    assert!(ours.keys().any(|items| items.len() >= 2) && found.rules.len() >= 10, "{} itemsets, {} rules", ours.len(), found.rules.len());
+    eprintln!("{} itemsets, {} rules; largest deviation {largest:e}", ours.len(), found.rules.len());
 }

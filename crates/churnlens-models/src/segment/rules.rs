@@ -16,7 +16,7 @@ use arrow::record_batch::RecordBatch;
 use churnlens_metrics::{Engine, MetricsError, Result};
 
 use super::data_error;
-use crate::ml::association::{AssociationRule, RuleMetric, association_rules, fpgrowth};
+use crate::ml::association::{AssociationRule, FrequentItemsets, RuleMetric, association_rules, fpgrowth};
 
 /// The thresholds of the rules.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +46,8 @@ pub struct Rules {
     pub rules: Vec<AssociationRule>,
     /// Orders read.
     pub transactions: usize,
+    /// The frequent itemsets the rules come from (items by index into `items`).
+    pub frequent: FrequentItemsets,
 }
 
 /// Reads `order_items` and finds the rules.
@@ -90,7 +92,7 @@ pub async fn rules(engine: &Engine, options: &RuleOptions) -> Result<Rules> {
     let mut found: Vec<AssociationRule> =
         association_rules(&frequent, RuleMetric::Confidence, options.min_confidence).into_iter().filter(|r| r.lift >= options.min_lift).collect();
     found.sort_by(|a, b| b.lift.total_cmp(&a.lift).then(b.support.total_cmp(&a.support)));
-    Ok(Rules { items, rules: found, transactions: transactions.len() })
+    Ok(Rules { items, rules: found, transactions: transactions.len(), frequent })
 }
 
 impl Rules {
