@@ -79,7 +79,11 @@ segments as for CDNOW.
 diagnosis_fpgrowth_demo.json: one basket per order id of
 DIR/order_items.parquet, the set of its categories; mlxtend
 `fpgrowth(min_support=0.02)` and `association_rules(metric="confidence",
-min_threshold=0.1)`, items named by category.
+min_threshold=0.1)`, items named by category; and per itemset the
+churned and retained customers (W = 90 days at the as-of day above) who
+bought it in one order (any order row of orders.csv after cleaning, refunds
+included, whose id has items), with `chi2_contingency` (Yates) of that 2 × 2
+table.
 """
 import json
 import math
@@ -353,9 +357,36 @@ def demo_baskets(demo: Path) -> list:
     return [sorted(set(group)) for _, group in items.groupby("order_id")["category"]]
 
 
+def contrasts(demo: Path, itemsets: list) -> list:
+    """Per itemset: churned and retained customers (window rule, W = 90 days,
+    at the RFM as-of day) who bought all its items in one order, and
+    scipy's chi2_contingency (Yates) of bought / not × churned / retained."""
+    orders = load_demo_orders(demo / "orders.csv")
+    as_of = orders["day"].max() + pd.Timedelta(days=1)
+    last = orders[orders["amount"] >= 0].groupby("customer_id")["day"].max()
+    churned = (last + pd.Timedelta(days=90) <= as_of)
+    items = pd.read_parquet(demo / "order_items.parquet", columns=["order_id", "category"]).dropna()
+    baskets = items.groupby("order_id")["category"].agg(frozenset)
+    per_order = orders[["order_id", "customer_id"]].join(baskets.rename("basket"), on="order_id", how="inner")
+    per_order = per_order[per_order["customer_id"].isin(churned.index)]
+    out = []
+    for itemset in itemsets:
+        wanted = frozenset(itemset)
+        buyers = set(per_order.loc[per_order["basket"].map(wanted.issubset), "customer_id"])
+        bought = churned.index.isin(list(buyers))
+        cb, rb = int((bought & churned).sum()), int((bought & ~churned).sum())
+        c, r = int(churned.sum()), int((~churned).sum())
+        test = chi2_contingency([[cb, c - cb], [rb, r - rb]])
+        out.append({"items": sorted(itemset), "churned_buyers": cb, "churned": c, "retained_buyers": rb, "retained": r,
+                    "chi_square": float(test.statistic), "p_value": float(test.pvalue)})
+    return out
+
+
 def fp_demo(demo: Path, min_support: float = 0.02, min_confidence: float = 0.1) -> dict:
     """mlxtend FP-growth and association rules over the demo's order
-    baskets of categories; itemsets and rules named by category."""
+    baskets of categories; itemsets and rules named by category, rules
+    sorted by (antecedent, consequent) so the file does not depend on set
+    hashing; and the churned-vs-retained contrast of every itemset."""
     transactions = demo_baskets(demo)
     encoder = TransactionEncoder()
     frame = pd.DataFrame(encoder.fit(transactions).transform(transactions), columns=encoder.columns_)
@@ -371,8 +402,9 @@ def fp_demo(demo: Path, min_support: float = 0.02, min_confidence: float = 0.1) 
         "itemsets": [{"items": sorted(row.itemsets), "support": float(row.support)} for row in frequent.itertuples()],
         "rules": [
             {"antecedent": sorted(r["antecedents"]), "consequent": sorted(r["consequents"]), **{m: finite_or_none(r[m]) for m in metrics}}
-            for _, r in rules.iterrows()
+            for _, r in sorted(rules.iterrows(), key=lambda ir: (sorted(ir[1]["antecedents"]), sorted(ir[1]["consequents"])))
         ],
+        "contrasts": contrasts(demo, [sorted(row.itemsets) for row in frequent.itertuples()]),
     }
 
 
