@@ -4,6 +4,7 @@
 #   bench/run.sh                          # ingest and metrics, sizes 1m and 10m (default)
 #   bench/run.sh --sizes 1m               # a quick run
 #   bench/run.sh --bench metrics --sizes 10m
+#   bench/run.sh --bench segment --sizes 10m   # RFM + 8 segments + drivers vs pandas + scipy
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/churnlens/target}"

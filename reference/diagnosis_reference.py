@@ -61,6 +61,29 @@ is the tie-break of `rank(method="first")`. Scores:
 (median), F and M high = above the mean (median); eleven segments from the
 R score and FM = ceil((F + M)/2) on the grid documented in
 crates/churnlens-models/src/stats/rfm.rs, written out independently here.
+
+The demo mode (issue #4 acceptance on the demo data) reads the files of
+`churnlens demo --no-import --customers 2000 --seed 42 --data-dir DIR` (the
+demo the tests generate) and writes two more fixtures; its environment is
+reference/requirements-seg.txt (the versions above plus pyarrow 22.0.0):
+
+    ~/.cache/churnlens/ref-venv-seg/bin/python reference/diagnosis_reference.py demo DIR \
+        crates/churnlens-models/tests/fixtures
+
+diagnosis_rfm_demo.json: RFM of DIR/orders.csv as churnlens computes it on
+a workspace (segment/base.rs): the import's cleaning, as-of = the day after
+the last order day, a purchase = amount >= 0, F = distinct order ids of
+purchases, M = all amounts (refunds netted) in whole cents; scores and
+segments as for CDNOW.
+
+diagnosis_fpgrowth_demo.json: one basket per order id of
+DIR/order_items.parquet, the set of its categories; mlxtend
+`fpgrowth(min_support=0.02)` and `association_rules(metric="confidence",
+min_threshold=0.1)`, items named by category; and per itemset the
+churned and retained customers (W = 90 days at the as-of day above) who
+bought it in one order (any order row of orders.csv after cleaning, refunds
+included, whose id has items), with `chi2_contingency` (Yates) of that 2 × 2
+table.
 """
 import json
 import math
@@ -254,14 +277,9 @@ EIGHT = {  # (R high, F high, M high) -> label
 }
 
 
-def rfm(data: Path) -> dict:
-    orders = pd.read_csv(data / "cdnow/CDNOW_sample.txt", sep=r"\s+", header=None, names=["id_in_master", "customer_id", "date", "cds", "dollars"], dtype={"customer_id": str, "date": str})
-    orders["date"] = pd.to_datetime(orders["date"], format="%Y%m%d")
-    orders["cents"] = (orders["dollars"] * 100).round().astype(np.int64)
-    as_of = orders["date"].max() + pd.Timedelta(days=1)
-    per = orders.groupby("customer_id").agg(last=("date", "max"), frequency=("date", "size"), cents=("cents", "sum"))
-    per["recency"] = (as_of - per["last"]).dt.days
-    per["monetary"] = per["cents"] / 100.0
+def scored(per: pd.DataFrame) -> pd.DataFrame:
+    """Quintile scores and the segments of customers with `recency`,
+    `frequency` and `monetary` columns, in ascending customer_id order."""
     per["R"] = pd.qcut(per["recency"].rank(method="first"), 5, labels=[5, 4, 3, 2, 1]).astype(int)
     per["F"] = pd.qcut(per["frequency"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
     per["M"] = pd.qcut(per["monetary"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
@@ -272,6 +290,10 @@ def rfm(data: Path) -> dict:
         per["segment_" + name] = [EIGHT[key] for key in zip(r_high, f_high, m_high)]
     fm = np.ceil((per["F"] + per["M"]) / 2).astype(int)
     per["eleven"] = [ELEVEN[r][f - 1] for r, f in zip(per["R"], fm)]
+    return per
+
+
+def rfm_payload(per: pd.DataFrame, as_of: pd.Timestamp) -> dict:
     return {
         "source": "reference/diagnosis_reference.py",
         "versions": VERSIONS,
@@ -281,6 +303,108 @@ def rfm(data: Path) -> dict:
              "segment_mean": row.segment_mean, "segment_median": row.segment_median, "eleven": row.eleven}
             for cid, row in per.iterrows()
         ],
+    }
+
+
+def rfm(data: Path) -> dict:
+    orders = pd.read_csv(data / "cdnow/CDNOW_sample.txt", sep=r"\s+", header=None, names=["id_in_master", "customer_id", "date", "cds", "dollars"], dtype={"customer_id": str, "date": str})
+    orders["date"] = pd.to_datetime(orders["date"], format="%Y%m%d")
+    orders["cents"] = (orders["dollars"] * 100).round().astype(np.int64)
+    as_of = orders["date"].max() + pd.Timedelta(days=1)
+    per = orders.groupby("customer_id").agg(last=("date", "max"), frequency=("date", "size"), cents=("cents", "sum"))
+    per["recency"] = (as_of - per["last"]).dt.days
+    per["monetary"] = per["cents"] / 100.0
+    return rfm_payload(scored(per), as_of)
+
+
+def load_demo_orders(path: Path) -> pd.DataFrame:
+    """The demo orders file, cleaned by the rules churnlens's import applies
+    to it (as reference/metrics_reference.py `load_demo`): rows with a
+    missing field, an unparsable amount or time, or a repeated order id are
+    rejected; ¥ signs are stripped. Times are Beijing wall-clock times read
+    in Asia/Shanghai, so the local day is the date as written."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    complete = (raw[list(raw.columns)] != "").all(axis=1)
+    amount = pd.to_numeric(raw["实付金额"].str.replace("¥", "", regex=False), errors="coerce")
+    time = pd.to_datetime(raw["下单时间"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    keep = complete & amount.notna() & time.notna()
+    frame = pd.DataFrame({"order_id": raw["订单号"], "customer_id": raw["客户编号"], "day": time.dt.normalize(), "amount": amount})[keep]
+    return frame[~frame["order_id"].duplicated(keep="first")]
+
+
+def rfm_demo(demo: Path) -> dict:
+    """RFM of the demo orders as churnlens defines it on a workspace
+    (crates/churnlens-models/src/segment/base.rs): as-of = the day after the
+    last order day (refunds included); a purchase is a row with amount >= 0;
+    R = days from the last purchase day, F = distinct order ids of
+    purchases, M = every row's amount (refunds netted) rounded to the cent
+    and summed in whole cents; only customers with a purchase."""
+    orders = load_demo_orders(demo / "orders.csv")
+    as_of = orders["day"].max() + pd.Timedelta(days=1)
+    orders["cents"] = (orders["amount"] * 100).round().astype(np.int64)
+    purchases = orders[orders["amount"] >= 0]
+    per = purchases.groupby("customer_id").agg(last=("day", "max"), frequency=("order_id", "nunique"))
+    per["cents"] = orders.groupby("customer_id")["cents"].sum().reindex(per.index)
+    per["recency"] = (as_of - per["last"]).dt.days
+    per["monetary"] = per["cents"] / 100.0
+    return rfm_payload(scored(per), as_of)
+
+
+def demo_baskets(demo: Path) -> list:
+    """One basket per order id of order_items.parquet: the set of its
+    categories (an order with two lines of one category holds it once)."""
+    items = pd.read_parquet(demo / "order_items.parquet", columns=["order_id", "category"]).dropna()
+    return [sorted(set(group)) for _, group in items.groupby("order_id")["category"]]
+
+
+def contrasts(demo: Path, itemsets: list) -> list:
+    """Per itemset: churned and retained customers (window rule, W = 90 days,
+    at the RFM as-of day) who bought all its items in one order, and
+    scipy's chi2_contingency (Yates) of bought / not × churned / retained."""
+    orders = load_demo_orders(demo / "orders.csv")
+    as_of = orders["day"].max() + pd.Timedelta(days=1)
+    last = orders[orders["amount"] >= 0].groupby("customer_id")["day"].max()
+    churned = (last + pd.Timedelta(days=90) <= as_of)
+    items = pd.read_parquet(demo / "order_items.parquet", columns=["order_id", "category"]).dropna()
+    baskets = items.groupby("order_id")["category"].agg(frozenset)
+    per_order = orders[["order_id", "customer_id"]].join(baskets.rename("basket"), on="order_id", how="inner")
+    per_order = per_order[per_order["customer_id"].isin(churned.index)]
+    out = []
+    for itemset in itemsets:
+        wanted = frozenset(itemset)
+        buyers = set(per_order.loc[per_order["basket"].map(wanted.issubset), "customer_id"])
+        bought = churned.index.isin(list(buyers))
+        cb, rb = int((bought & churned).sum()), int((bought & ~churned).sum())
+        c, r = int(churned.sum()), int((~churned).sum())
+        test = chi2_contingency([[cb, c - cb], [rb, r - rb]])
+        out.append({"items": sorted(itemset), "churned_buyers": cb, "churned": c, "retained_buyers": rb, "retained": r,
+                    "chi_square": float(test.statistic), "p_value": float(test.pvalue)})
+    return out
+
+
+def fp_demo(demo: Path, min_support: float = 0.02, min_confidence: float = 0.1) -> dict:
+    """mlxtend FP-growth and association rules over the demo's order
+    baskets of categories; itemsets and rules named by category, rules
+    sorted by (antecedent, consequent) so the file does not depend on set
+    hashing; and the churned-vs-retained contrast of every itemset."""
+    transactions = demo_baskets(demo)
+    encoder = TransactionEncoder()
+    frame = pd.DataFrame(encoder.fit(transactions).transform(transactions), columns=encoder.columns_)
+    frequent = fpgrowth(frame, min_support=min_support, use_colnames=True)
+    rules = association_rules(frequent, num_itemsets=len(transactions), metric="confidence", min_threshold=min_confidence)
+    metrics = ["antecedent support", "consequent support", "support", "confidence", "lift", "leverage", "conviction"]
+    return {
+        "source": "reference/diagnosis_reference.py",
+        "versions": VERSIONS,
+        "min_support": min_support,
+        "min_confidence": min_confidence,
+        "transactions": len(transactions),
+        "itemsets": [{"items": sorted(row.itemsets), "support": float(row.support)} for row in frequent.itertuples()],
+        "rules": [
+            {"antecedent": sorted(r["antecedents"]), "consequent": sorted(r["consequents"]), **{m: finite_or_none(r[m]) for m in metrics}}
+            for _, r in sorted(rules.iterrows(), key=lambda ir: (sorted(ir[1]["antecedents"]), sorted(ir[1]["consequents"])))
+        ],
+        "contrasts": contrasts(demo, [sorted(row.itemsets) for row in frequent.itertuples()]),
     }
 
 
@@ -306,5 +430,15 @@ def main(data: str, out_dir: str) -> None:
         print("wrote", out / name)
 
 
+def main_demo(demo: str, out_dir: str) -> None:
+    demo, out = Path(demo), Path(out_dir)
+    for name, payload in [("diagnosis_rfm_demo.json", rfm_demo(demo)), ("diagnosis_fpgrowth_demo.json", fp_demo(demo))]:
+        (out / name).write_text(dump(payload))
+        print("wrote", out / name)
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1] == "demo":
+        main_demo(*sys.argv[2:])
+    else:
+        main(*sys.argv[1:])

@@ -128,6 +128,7 @@ pub enum Command {
     /// unless --k) on standardised recency, frequency, monetary value and
     /// tenure of the churned customers (--all: every customer); per cluster
     /// its size, feature means against all clustered, and what sets it apart.
+    /// --features a,b adds numeric customers columns (a blank takes the mean).
     /// first-purchase: the share of one-time buyers, and every column of the
     /// first order (channel, amount, delivery days …) for one-time buyers
     /// against those who came back, with the drivers' tests
@@ -138,6 +139,12 @@ pub enum Command {
     /// rules: FP-growth over the items (category, else sku; --item) of each
     /// order; rules with support ≥ --min-support, confidence ≥
     /// --min-confidence and lift ≥ --min-lift, highest lift first.
+    /// --contrasts: per frequent itemset, the share of churned and of
+    /// retained customers who bought it in one order, the difference and a
+    /// chi-square test (Yates), smallest p first.
+    /// --save (rfm, clusters): keep the labels as customer attributes
+    /// rfm_segment (8 segments), rfm_score_segment (11) or cluster, in the
+    /// language of the run, so that any metric takes --by rfm_segment.
     #[command(verbatim_doc_comment)]
     Segment(SegmentArgs),
     /// Predictive CLV: fit buy-till-you-die models to the orders, predict
@@ -376,6 +383,15 @@ pub struct SegmentArgs {
     /// Write to this file instead of standard output (needed for parquet).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// RFM, clusters: save the labels as customer attributes (rfm_segment, rfm_score_segment; cluster) for `--by`. 保存为客户属性
+    #[arg(long)]
+    pub save: bool,
+    /// Rules: per frequent itemset, the share of churned vs retained customers who bought it, with chi-square. 流失与留存客户购买对比
+    #[arg(long)]
+    pub contrasts: bool,
+    /// Clusters: numeric customers columns to add as features, comma-separated (standardised like the rest). 追加的聚类特征
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
 }
 
 /// Which metric.

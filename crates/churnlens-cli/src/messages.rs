@@ -458,3 +458,15 @@ pub fn clv_demo(lang: Lang, c: &crate::commands::clv::DemoClv) -> String {
         ),
     }
 }
+
+/// After `segment … --save`: which attributes were saved, and how to use them.
+pub fn attributes_saved(lang: Lang, names: &[&str], customers: usize) -> String {
+    let list = names.join(", ");
+    let first = names.first().copied().unwrap_or_default();
+    match lang {
+        Lang::En => {
+            format!("saved {list} for {customers} customers as customer attributes; break any metric down by them, e.g. churnlens metrics churn --by {first}")
+        }
+        Lang::Zh => format!("已将 {list} 保存为 {customers} 位客户的客户属性；任何指标都可按其拆分，例如 churnlens metrics churn --by {first}"),
+    }
+}

@@ -26,6 +26,7 @@
 //! ```
 
 pub mod convert;
+pub mod derived;
 pub mod error;
 pub mod import;
 pub mod inspect;

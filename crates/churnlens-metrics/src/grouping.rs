@@ -93,15 +93,25 @@ impl Grouping {
     }
 
     /// Groups by a column of the `customers` table (or `snapshot` if there
-    /// is no customers table). Customers missing from that table are in
+    /// is no customers table), or else by a derived attribute of the same
+    /// name saved in `customer_attributes` (`churnlens segment rfm --save`;
+    /// `churnlens_ingest::derived`). Customers missing from that table are in
     /// "(unknown)", blank values in "(blank)". A numeric column with more
     /// than [`MAX_NUMERIC_GROUPS`] distinct values is cut into bands (see
     /// [`numeric_bands`]) instead of one group per value.
     pub async fn by_column(engine: &Engine, activity: &Activity, column: &str, lang: Lang) -> Result<Grouping> {
-        let table = ["customers", "snapshot"]
-            .into_iter()
-            .find(|t| engine.tables().iter().any(|x| x == t))
-            .ok_or(MetricsError::MissingTable { table: "customers", hint: "churnlens import --as customers FILE" })?;
+        let has = |t: &str| engine.tables().iter().any(|x| x == t);
+        let primary = ["customers", "snapshot"].into_iter().find(|t| has(t));
+        let derived = churnlens_ingest::derived::DERIVED_TABLE;
+        // A customer column wins over a derived attribute of the same name.
+        let in_primary = match primary {
+            Some(table) => engine.columns(table).await?.iter().any(|c| c == column),
+            None => false,
+        };
+        if !in_primary && has(derived) && engine.columns(derived).await?.iter().any(|c| c == column) {
+            return Grouping::by_column_of(engine, derived, activity, column, lang).await;
+        }
+        let table = primary.ok_or(MetricsError::MissingTable { table: "customers", hint: "churnlens import --as customers FILE" })?;
         Grouping::by_column_of(engine, table, activity, column, lang).await
     }
 

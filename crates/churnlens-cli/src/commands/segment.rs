@@ -10,14 +10,15 @@ use arrow::array::{ArrayRef, Float64Array};
 use arrow::record_batch::RecordBatch;
 use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
+use churnlens_ingest::derived::save_customer_attribute;
 use churnlens_metrics::Engine;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::behaviour::{behaviour, behaviour_batch};
-use churnlens_models::segment::clusters::{ClusterOptions, clusters};
+use churnlens_models::segment::clusters::{ClusterOptions, clusters_with, customer_features};
 use churnlens_models::segment::drivers::{DriverOptions, DriverReport, LabelSource, drivers, first_purchase};
 use churnlens_models::segment::rfm::{Rfm, Scheme, SegmentRow, summary_batch, transitions, transitions_batch};
-use churnlens_models::segment::rules::{RuleOptions, rules};
+use churnlens_models::segment::rules::{RuleOptions, contrasts, contrasts_batch, rules};
 use churnlens_models::stats::rfm::Threshold;
 use churnlens_models::stats::significance::Continuity;
 use std::sync::Arc;
@@ -91,7 +92,15 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             let rfm = Rfm::compute(&base, threshold)?;
             let scheme = if args.scheme == "11" { Scheme::Eleven } else { Scheme::Eight };
             let batch = if args.customers { rfm.customers_batch(lang) } else { summary_batch(&rfm.summary(scheme, lang)) };
-            output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
+            output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())?;
+            if args.save {
+                let eight: Vec<Option<String>> = rfm.labels(Scheme::Eight, lang).into_iter().map(|l| Some(l.to_string())).collect();
+                let eleven: Vec<Option<String>> = rfm.labels(Scheme::Eleven, lang).into_iter().map(|l| Some(l.to_string())).collect();
+                save_customer_attribute(&workspace, "rfm_segment", &rfm.ids, &eight, "churnlens segment rfm")?;
+                let customers = save_customer_attribute(&workspace, "rfm_score_segment", &rfm.ids, &eleven, "churnlens segment rfm")?;
+                eprintln!("{}", messages::attributes_saved(lang, &["rfm_segment", "rfm_score_segment"], customers));
+            }
+            Ok(())
         }
         SegmentKind::Behaviour => {
             let (base, activity) = runtime.block_on(async {
@@ -105,7 +114,16 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
         SegmentKind::Rules => {
             let options = RuleOptions { item: args.item.clone(), min_support: args.min_support, min_confidence: args.min_confidence, min_lift: args.min_lift };
             let found = runtime.block_on(rules(&engine, &options))?;
-            output::write_batches(&[for_people(found.batch(), args.format)?], args.format, args.output.as_deref())
+            let batch = if args.contrasts {
+                let rows = runtime.block_on(async {
+                    let base = CustomerBase::load(&engine, &base_options).await?;
+                    contrasts(&engine, &found, &base, &calendar).await
+                })?;
+                contrasts_batch(&found, &rows)
+            } else {
+                found.batch()
+            };
+            output::write_batches(&[for_people(batch, args.format)?], args.format, args.output.as_deref())
         }
         SegmentKind::Transitions => {
             let from = args.from.as_deref().ok_or_else(|| user("transitions needs --from YYYY-MM-DD, the earlier day / 需要 --from 起始日期".into()))?;
@@ -128,10 +146,20 @@ pub fn run(workspace: &Path, args: &SegmentArgs, lang: Lang) -> Result<()> {
             output::write_batches(&[transitions_batch(&rows)], args.format, args.output.as_deref())
         }
         SegmentKind::Clusters => {
-            let base = runtime.block_on(CustomerBase::load(&engine, &base_options))?;
+            let (base, extra) = runtime.block_on(async {
+                let base = CustomerBase::load(&engine, &base_options).await?;
+                let extra = customer_features(&engine, &base, &args.features, lang).await?;
+                Ok::<_, churnlens_metrics::MetricsError>((base, extra))
+            })?;
             let options = ClusterOptions { churned_only: !args.all, k: args.k, seed: args.seed };
-            let found = clusters(&base, &options, lang)?;
-            output::write_batches(&[for_people(found.profiles_batch(), args.format)?], args.format, args.output.as_deref())
+            let found = clusters_with(&base, &extra, &options, lang)?;
+            output::write_batches(&[for_people(found.profiles_batch(), args.format)?], args.format, args.output.as_deref())?;
+            if args.save {
+                let labels: Vec<Option<String>> = found.labels.iter().map(|l| Some(l.to_string())).collect();
+                let customers = save_customer_attribute(&workspace, "cluster", &found.ids, &labels, "churnlens segment clusters")?;
+                eprintln!("{}", messages::attributes_saved(lang, &["cluster"], customers));
+            }
+            Ok(())
         }
         SegmentKind::FirstPurchase => {
             let options = DriverOptions { continuity: if args.no_yates { Continuity::None } else { Continuity::Yates }, lang, ..DriverOptions::default() };

@@ -10,11 +10,18 @@
 //! feature means, in the original units, with those of all customers
 //! clustered ([`cluster_profiles`]); the features that set it apart most
 //! come first.
+//!
+//! Numeric columns of the `customers` table can be added as features
+//! ([`customer_features`], `--features`), standardised like the rest. A
+//! customer with a blank value (or missing from the table) takes the
+//! column's mean over the customers clustered — 0 after standardising — so
+//! the gap does not pull them toward any cluster; the profiles' means are
+//! over the known values and the imputed ones alike.
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Array, StringArray, UInt64Array};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray, UInt64Array};
+use arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use arrow::record_batch::RecordBatch;
 use churnlens_core::Lang;
 use churnlens_metrics::{MetricsError, Result};
@@ -28,6 +35,53 @@ use crate::ml::scaler::StandardScaler;
 
 /// Names of the features, in column order.
 pub const FEATURES: [&str; 4] = ["recency_days", "frequency", "monetary", "tenure_days"];
+
+/// A numeric customer attribute used as an extra feature: its name and a
+/// value per customer of the [`CustomerBase`] (`None` = blank or unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraFeature {
+    /// The column's name.
+    pub name: String,
+    /// Its value per customer, in the base's order.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Reads numeric `columns` of the `customers` table for the customers of
+/// `base`. A column that is missing or not numeric is the user's error,
+/// which names the numeric columns there are.
+pub async fn customer_features(engine: &churnlens_metrics::Engine, base: &CustomerBase, columns: &[String], lang: Lang) -> Result<Vec<ExtraFeature>> {
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !engine.tables().iter().any(|t| t == "customers") {
+        return Err(MetricsError::MissingTable { table: "customers", hint: "churnlens import --as customers FILE" });
+    }
+    let frame = engine.context().table("customers").await?;
+    let numeric: Vec<String> = frame.schema().fields().iter().filter(|f| f.data_type().is_numeric()).map(|f| f.name().clone()).collect();
+    if let Some(bad) = columns.iter().find(|c| !numeric.iter().any(|n| n == *c)) {
+        let available = if numeric.is_empty() { "-".to_string() } else { numeric.join(", ") };
+        return Err(MetricsError::Options(match lang {
+            Lang::En => format!("--features {bad}: not a numeric column of customers; numeric columns: {available}"),
+            Lang::Zh => format!("--features {bad}：不是 customers 表中的数值列；可用的数值列：{available}"),
+        }));
+    }
+    let position: std::collections::HashMap<&str, usize> = base.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let list = columns.iter().map(|c| format!("CAST(\"{}\" AS DOUBLE)", c.replace('"', "\"\""))).collect::<Vec<_>>().join(", ");
+    let mut out: Vec<ExtraFeature> = columns.iter().map(|c| ExtraFeature { name: c.clone(), values: vec![None; base.len()] }).collect();
+    for batch in engine.sql(&format!("SELECT CAST(customer_id AS VARCHAR), {list} FROM customers WHERE customer_id IS NOT NULL")).await? {
+        let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let ids = ids.as_string::<i32>();
+        for (j, feature) in out.iter_mut().enumerate() {
+            let values = batch.column(j + 1).as_primitive::<Float64Type>();
+            for row in (0..batch.num_rows()).filter(|&r| ids.is_valid(r)) {
+                if let Some(&i) = position.get(ids.value(row)) {
+                    feature.values[i] = (values.is_valid(row) && values.value(row).is_finite()).then(|| values.value(row));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// Whom to cluster and how.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,10 +111,17 @@ pub struct Clusters {
     pub profiles: Vec<ClusterProfile>,
     /// Silhouette of each k tried (empty when k was given).
     pub silhouettes: Vec<(usize, f64)>,
+    /// The features' names, in column order: [`FEATURES`] and then the extra ones.
+    pub feature_names: Vec<String>,
 }
 
 /// Clusters the customers of `base` as the module docs say.
 pub fn clusters(base: &CustomerBase, options: &ClusterOptions, lang: Lang) -> Result<Clusters> {
+    clusters_with(base, &[], options, lang)
+}
+
+/// [`clusters`] with numeric customer attributes as extra features.
+pub fn clusters_with(base: &CustomerBase, extra: &[ExtraFeature], options: &ClusterOptions, lang: Lang) -> Result<Clusters> {
     let churned = base.churned();
     let (recency, tenure) = (base.recency_days(), base.tenure_days());
     let rows: Vec<usize> = (0..base.len()).filter(|&i| !options.churned_only || churned[i]).collect();
@@ -69,11 +130,26 @@ pub fn clusters(base: &CustomerBase, options: &ClusterOptions, lang: Lang) -> Re
             lang.pick("too few customers to cluster: at least 3 are needed (try --all)", "客户太少，无法聚类：至少需要 3 位（可试 --all）").into(),
         ));
     }
-    let raw: Vec<f64> = rows.iter().flat_map(|&i| [recency[i], base.orders[i], base.net_revenue[i], tenure[i]]).collect();
-    let points = Points::new(&raw, FEATURES.len()).map_err(|e| data_error("k-means", e))?;
+    // Blank extra values take the column's mean over the customers clustered (see the module docs).
+    let means: Vec<f64> = extra
+        .iter()
+        .map(|f| {
+            let known: Vec<f64> = rows.iter().filter_map(|&i| f.values[i]).collect();
+            if known.is_empty() { 0.0 } else { known.iter().sum::<f64>() / known.len() as f64 }
+        })
+        .collect();
+    let means = &means;
+    let width = FEATURES.len() + extra.len();
+    let raw: Vec<f64> = rows
+        .iter()
+        .flat_map(|&i| {
+            [recency[i], base.orders[i], base.net_revenue[i], tenure[i]].into_iter().chain(extra.iter().zip(means).map(move |(f, m)| f.values[i].unwrap_or(*m)))
+        })
+        .collect();
+    let points = Points::new(&raw, width).map_err(|e| data_error("k-means", e))?;
     let scaler = StandardScaler::fit(points).map_err(|e| data_error("k-means", e))?;
     let scaled = scaler.transform(points);
-    let scaled_points = Points::new(&scaled, FEATURES.len()).map_err(|e| data_error("k-means", e))?;
+    let scaled_points = Points::new(&scaled, width).map_err(|e| data_error("k-means", e))?;
     let params = match options.k {
         Some(k) => KMeansParams::new().n_clusters(k),
         // No more clusters than customers allow.
@@ -86,6 +162,7 @@ pub fn clusters(base: &CustomerBase, options: &ClusterOptions, lang: Lang) -> Re
         labels: model.labels().to_vec(),
         profiles,
         silhouettes: model.candidates().iter().map(|c| (c.k, c.silhouette)).collect(),
+        feature_names: FEATURES.iter().map(|f| f.to_string()).chain(extra.iter().map(|f| f.name.clone())).collect(),
     })
 }
 
@@ -104,7 +181,7 @@ impl Clusters {
             Arc::new(UInt64Array::from_iter_values(p.iter().map(|c| c.size as u64))),
             Arc::new(Float64Array::from_iter_values(p.iter().map(|c| c.share * 100.0))),
         ];
-        for (j, name) in FEATURES.iter().enumerate() {
+        for (j, name) in self.feature_names.iter().enumerate() {
             fields.push(Field::new(format!("mean_{name}"), DataType::Float64, true));
             columns.push(Arc::new(p.iter().map(|c| c.features.get(j).map(|f| f.cluster_mean)).collect::<Float64Array>()));
             fields.push(Field::new(format!("all_{name}"), DataType::Float64, true));
@@ -117,7 +194,7 @@ impl Clusters {
                 .take(2)
                 .map(|&j| {
                     let sign = if c.features[j].standardised_difference >= 0.0 { "+" } else { "−" };
-                    format!("{}{sign}{:.2}σ", FEATURES[j], c.features[j].standardised_difference.abs())
+                    format!("{}{sign}{:.2}σ", self.feature_names[j], c.features[j].standardised_difference.abs())
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -167,5 +244,44 @@ mod tests {
         let again = clusters(&base, &ClusterOptions::default(), Lang::En).unwrap();
         assert_eq!(again, found, "deterministic for a seed");
         assert!(clusters(&base, &ClusterOptions { churned_only: true, k: Some(3), seed: 1 }, Lang::En).unwrap().profiles.len() == 3);
+    }
+
+    /// An extra feature that alone separates two groups of otherwise equal
+    /// customers: the split follows it, a blank takes the mean, and the
+    /// profile names it.
+    #[test]
+    fn a_numeric_customer_attribute_separates_customers_alike_in_rfm() {
+        let n = 10;
+        let base = CustomerBase {
+            ids: (0..n).map(|i| format!("c{i}")).collect(),
+            first_day: vec![100; n],
+            last_day: vec![200; n],
+            orders: vec![2.0; n],
+            net_revenue: vec![50.0; n],
+            as_of: 1000,
+            window: 90,
+        };
+        // Ages 20 (c0–c3), 60 (c4–c8) and unknown (c9, imputed as the mean (4·20 + 5·60) / 9 ≈ 42.2).
+        let values: Vec<Option<f64>> = (0..n)
+            .map(|i| {
+                if i < 4 {
+                    Some(20.0)
+                } else if i < 9 {
+                    Some(60.0)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let extra = [ExtraFeature { name: "age".into(), values }];
+        let found = clusters_with(&base, &extra, &ClusterOptions { churned_only: true, k: Some(2), seed: 0 }, Lang::En).unwrap();
+        assert_eq!(found.feature_names.last().map(String::as_str), Some("age"));
+        assert!(found.labels[..4].iter().all(|&l| l == found.labels[0]));
+        assert!(found.labels[4..9].iter().all(|&l| l == found.labels[4] && l != found.labels[0]));
+        let young = &found.profiles[found.labels[0]];
+        assert_eq!(young.features[4].cluster_mean, 20.0);
+        // Only age varies, so it is what sets each cluster apart.
+        assert_eq!(young.distinguishing[0], 4);
+        assert!(found.profiles_batch().column_by_name("mean_age").is_some());
     }
 }
