@@ -458,3 +458,11 @@ pub fn clv_demo(lang: Lang, c: &crate::commands::clv::DemoClv) -> String {
         ),
     }
 }
+
+/// Printed when the HTML report is written.
+pub fn report_written(lang: Lang, path: &str) -> String {
+    match lang {
+        Lang::En => format!("Report written to {path} (one self-contained file; open it in a browser, no network needed)."),
+        Lang::Zh => format!("报告已写入 {path}（单个自包含文件，可直接用浏览器离线打开）。"),
+    }
+}
