@@ -468,8 +468,9 @@ pub fn clv_model(workspace: &Workspace, activity: &Activity, calendar: &Calendar
     }
 }
 
-/// The CLV histogram: [`CLV_BINS`] equal bars from 0 (or the least value, if
-/// negative) to the 99th percentile, the last one open above it.
+/// The CLV histogram: [`CLV_BINS`] − 1 equal bars from 0 (or the least value,
+/// if negative) to the 99th percentile, and a last one from there up, so a
+/// few very valuable customers do not squeeze everyone else into one bar.
 pub fn clv_bins(values: &[f64]) -> Vec<ClvBin> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
@@ -509,4 +510,57 @@ fn clv_section(workspace: &Workspace, activity: &Activity, options: &ReportOptio
         mean_p_alive: totals.mean_p_alive * 100.0,
         bins: clv_bins(&values),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(group: &str, start: i32, active_start: u64, churned: u64) -> PeriodRow {
+        let span = PeriodSpan { start, end: start + 29, label: format!("m{start}") };
+        PeriodRow { group: group.into(), span, active_start, new: 0, reactivated: 0, churned, active_end: active_start - churned, retained: 0 }
+    }
+
+    #[test]
+    fn the_biggest_mover_moved_the_way_churn_did() {
+        // By hand: overall churn 20/300 = 6.7% → 40/300 = 13.3%, a rise. East 10% → 25% (+15 points),
+        // north 5% → 5% (0), west 5% → 0% (a fall, so not a mover of a rise). Tiny (20 at risk) jumps
+        // 0% → 50% but is under MIN_GROUP.
+        let rows = [
+            row("east", 0, 100, 10),
+            row("north", 0, 100, 5),
+            row("west", 0, 80, 4),
+            row("tiny", 0, 20, 1),
+            row("east", 30, 100, 25),
+            row("north", 30, 100, 5),
+            row("west", 30, 80, 0),
+            row("tiny", 30, 20, 10),
+        ];
+        let mover = biggest_mover(&rows).unwrap();
+        assert_eq!(mover.group, "east");
+        assert!((mover.previous - 10.0).abs() < 1e-12 && (mover.value - 25.0).abs() < 1e-12, "{mover:?}");
+        // One month only: nothing to compare with.
+        assert_eq!(biggest_mover(&rows[..4]), None);
+    }
+
+    #[test]
+    fn clv_bins_hold_every_customer_once_with_the_tail_in_the_last_bar() {
+        // 0, 1, …, 99 and one outlier of 10,000: the 99th percentile (index round(100 × 0.99) = 99) is 99,
+        // so 19 bars of width 99 / 19 from 0 to 99, and a 20th from 99 open to 10,000.
+        let mut values: Vec<f64> = (0..100).map(f64::from).collect();
+        values.push(10_000.0);
+        let bins = clv_bins(&values);
+        assert_eq!(bins.len(), CLV_BINS);
+        assert_eq!(bins.iter().map(|b| b.customers).sum::<u64>(), 101);
+        let width = 99.0 / 19.0;
+        // Values below 5.21…: 0 … 5, six of them.
+        assert_eq!(bins[0].customers, 6);
+        assert!((bins[0].upper - width).abs() < 1e-12);
+        // [18 × width, 99) = [93.79, 99): 94 … 98; the last bar from the 99th percentile: 99 and the outlier.
+        assert_eq!(bins[CLV_BINS - 2].customers, 5);
+        assert_eq!(bins[CLV_BINS - 1].customers, 2);
+        assert!((bins[CLV_BINS - 1].lower - 99.0).abs() < 1e-9);
+        assert_eq!(bins[CLV_BINS - 1].upper, 10_000.0);
+        assert!(clv_bins(&[]).is_empty());
+    }
 }
