@@ -157,6 +157,11 @@ pub enum Command {
     /// compare predicted with actual purchases up to --holdout-end.
     #[command(verbatim_doc_comment)]
     Clv(ClvArgs),
+    /// Write the self-contained HTML report: headline cards, churn and
+    /// retention, cohorts, lifecycle, NPS, RFM segments, drivers, survival,
+    /// forecast and CLV, with interactive charts; opens offline. 生成 HTML 报告
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
 }
 
 /// Which survival analysis.
@@ -752,4 +757,27 @@ pub struct ClvValidateArgs {
     /// For csv and json: which result — frequency (holdout purchases by calibration frequency), errors, or cumulative (over time); tables show all three. 输出内容
     #[arg(long, value_parser = ["frequency", "errors", "cumulative"], default_value = "frequency")]
     pub view: String,
+}
+
+/// `churnlens report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write the report. 报告文件
+    #[arg(short, long, default_value = "report.html")]
+    pub output: PathBuf,
+    /// Business time zone in which days begin (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Customer attribute in which to look for the biggest churn mover (default: region, channel or city). 流失变化分解属性
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Customer attribute the survival curves are split by (default: channel, region or city). 生存曲线分组属性
+    #[arg(long)]
+    pub survival_by: Option<String>,
+    /// Do not fit a CLV model when the workspace has none saved (fitting takes a while on large workspaces). 不拟合 CLV 模型
+    #[arg(long)]
+    pub no_fit: bool,
+    /// Also write the report data as JSON to this file. 同时输出 JSON 数据
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }

@@ -470,3 +470,11 @@ pub fn attributes_saved(lang: Lang, names: &[&str], customers: usize) -> String 
         Lang::Zh => format!("已将 {list} 保存为 {customers} 位客户的客户属性；任何指标都可按其拆分，例如 churnlens metrics churn --by {first}"),
     }
 }
+
+/// Printed when the HTML report is written.
+pub fn report_written(lang: Lang, path: &str) -> String {
+    match lang {
+        Lang::En => format!("Report written to {path} (one self-contained file; open it in a browser, no network needed)."),
+        Lang::Zh => format!("报告已写入 {path}（单个自包含文件，可直接用浏览器离线打开）。"),
+    }
+}

@@ -144,6 +144,27 @@ fn demo_writes_every_format_and_imports_it_with_no_flags() {
     assert_eq!(last["churn_rate_pct"], headline["churn_rate_pct"]);
     assert_eq!(last["active_end"], headline["active_customers"]);
     churnlens().args(["sql", "--format", "csv", "-w"]).arg(&ws).arg("SELECT count(*) AS n FROM customers").assert().success().stdout("n\n300\n");
+    // The demo writes the report (issue #8); `churnlens report` shows the same headline.
+    let html = std::path::PathBuf::from(report["report"].as_str().unwrap());
+    assert_eq!(html, ws.join("report.html"));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("id=\"churnlens-data\""));
+    let (page, json) = (dir.path().join("r.html"), dir.path().join("r.json"));
+    churnlens()
+        .args(["report", "--tz", "Asia/Shanghai", "--lang", "zh", "-w"])
+        .arg(&ws)
+        .arg("-o")
+        .arg(&page)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("报告已写入"));
+    let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(data["period"].as_str().unwrap(), period);
+    assert_eq!(data["kpis"][0]["key"], "churn_rate");
+    assert_eq!(data["kpis"][0]["value"], headline["churn_rate_pct"]);
+    assert_eq!(data["kpis"][2]["value"].as_f64(), headline["active_customers"].as_f64());
+    assert!(std::fs::read_to_string(&page).unwrap().starts_with("<!DOCTYPE html>"));
 }
 
 /// The hand-worked data set of crates/churnlens-metrics/tests/hand_worked.rs.

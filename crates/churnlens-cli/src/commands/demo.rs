@@ -60,6 +60,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     let lifetimes = super::survival::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     let segments = super::segment::demo_step(&workspace_handle, Calendar::in_zone(DEMO_TZ), lang)?;
     let clv = super::clv::demo_step(&workspace_handle, DEMO_TZ, lang)?;
+    let report = super::report::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
@@ -69,6 +70,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
             "survival_forecast": lifetimes,
             "segments": segments,
             "clv": clv,
+            "report": report,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -101,6 +103,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     println!("{}", messages::demo_lifetimes(lang, &lifetimes));
     super::segment::print_demo_step(&segments, lang);
     println!("{}", messages::clv_demo(lang, &clv));
+    println!("{}", messages::report_written(lang, &report.display().to_string()));
     println!(
         "{}",
         messages::demo_done(

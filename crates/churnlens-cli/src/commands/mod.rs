@@ -6,6 +6,7 @@ mod forecast;
 mod import;
 mod inspect;
 mod metrics;
+pub mod report;
 pub mod segment;
 mod sql;
 pub mod survival;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Forecast(args) => forecast::run(&cli.workspace, &args, lang),
         Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
         Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
+        Command::Report(args) => report::run(&cli.workspace, &args, lang),
     }
 }
 

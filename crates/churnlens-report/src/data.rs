@@ -1,0 +1,363 @@
+//! The report's data model: everything a report or dashboard view shows,
+//! computed once and serialised as JSON. The HTML report inlines it; the
+//! dashboard server (issue #8, part B) serves the same JSON, and the front end
+//! in `web/` renders both from it. Rates are in percent, money in the orders'
+//! currency, periods labelled as the metrics crate labels them (`2025-12`).
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this JSON shape; bumped when a field changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One report: headline cards, then one optional section per view. A section
+/// is `None` when its data is absent, and then [`ReportData::notes`] says why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportData {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The language of every text: `en` or `zh`.
+    pub lang: String,
+    /// The workspace's folder name.
+    pub workspace: String,
+    /// The last complete month, which the headline cards describe.
+    pub period: Option<String>,
+    /// The month before it, which the changes are measured against.
+    pub previous_period: Option<String>,
+    /// End of observation (the last order day), YYYY-MM-DD.
+    pub as_of: Option<String>,
+    /// The headline cards.
+    pub kpis: Vec<Kpi>,
+    /// Churn and retention per month.
+    pub trend: Option<TrendSection>,
+    /// Revenue that left with each month's churners.
+    pub revenue_lost: Option<RevenueLostSection>,
+    /// Cohort retention heatmap.
+    pub cohorts: Option<CohortSection>,
+    /// Lifecycle stages per month and the last month's flows.
+    pub lifecycle: Option<LifecycleSection>,
+    /// NPS per month.
+    pub nps: Option<NpsSection>,
+    /// RFM segments with their churn.
+    pub segments: Option<SegmentSection>,
+    /// Attributes ranked by their association with churn.
+    pub drivers: Option<DriverSection>,
+    /// Kaplan–Meier survival curves by an attribute.
+    pub survival: Option<SurvivalSection>,
+    /// Forecast of monthly active customers with intervals.
+    pub forecast: Option<ForecastSection>,
+    /// Distribution of predictive CLV.
+    pub clv: Option<ClvSection>,
+    /// Churn prediction: model comparison, ROC, lift and the at-risk table
+    /// (issue #6); `None` until a churn model exists.
+    pub churn_model: Option<ChurnModelSection>,
+    /// Sections left out and why.
+    pub notes: Vec<Note>,
+}
+
+/// Which headline figure a card shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiKey {
+    /// Churn rate of the month, percent.
+    ChurnRate,
+    /// Retention rate of the month, percent.
+    RetentionRate,
+    /// Customers active at the month's end.
+    ActiveCustomers,
+    /// Historical CLV: net revenue to date per customer who bought, at the month's end.
+    AverageClv,
+    /// NPS of the month's survey answers.
+    Nps,
+    /// Revenue of the month's churners in their last 12 months.
+    RevenueLost,
+}
+
+/// One headline card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    /// What it shows.
+    pub key: KpiKey,
+    /// The value in the last complete month.
+    pub value: Option<f64>,
+    /// The value in the month before.
+    pub previous: Option<f64>,
+    /// value − previous (percentage points for rates).
+    pub change: Option<f64>,
+    /// Whether a rise is good news (retention) or bad (churn).
+    pub higher_is_better: bool,
+}
+
+/// Why a section is missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    /// The section's field name in [`ReportData`].
+    pub section: String,
+    /// What is missing, in the report's language.
+    pub text: String,
+}
+
+/// Churn and retention per month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendSection {
+    /// The months.
+    pub periods: Vec<String>,
+    /// Churn rate per month, percent (`None` before anyone was active).
+    pub churn_rate: Vec<Option<f64>>,
+    /// Retention rate per month, percent.
+    pub retention_rate: Vec<Option<f64>>,
+    /// Active customers at each month's end.
+    pub active: Vec<u64>,
+    /// New customers per month.
+    pub new: Vec<u64>,
+    /// Churned customers per month.
+    pub churned: Vec<u64>,
+    /// The attribute whose groups the biggest mover is looked for in.
+    pub breakdown: Option<String>,
+    /// The group whose churn rate moved most between the last two months.
+    pub biggest_mover: Option<Mover>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// A group's churn-rate change between the last two months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mover {
+    /// The group.
+    pub group: String,
+    /// Its churn rate in the month before, percent.
+    pub previous: f64,
+    /// Its churn rate in the last month, percent.
+    pub value: f64,
+}
+
+/// Revenue lost to churn per month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueLostSection {
+    /// The months.
+    pub periods: Vec<String>,
+    /// Revenue of each month's churners in their last 12 months.
+    pub revenue_lost: Vec<f64>,
+    /// Churners per month.
+    pub churned: Vec<u64>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// First-purchase cohorts × months since.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortSection {
+    /// The cohorts, oldest first.
+    pub cohorts: Vec<String>,
+    /// Customers in each cohort.
+    pub sizes: Vec<u64>,
+    /// The largest offset shown.
+    pub max_offset: u32,
+    /// `[offset, cohort index, retention percent]`.
+    pub cells: Vec<(u32, usize, f64)>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// Lifecycle stages per month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LifecycleSection {
+    /// The months.
+    pub periods: Vec<String>,
+    /// Stage labels in the report's language, in the metrics crate's order.
+    pub stages: Vec<String>,
+    /// `counts[stage][period]`.
+    pub counts: Vec<Vec<u64>>,
+    /// Moves from the month before the last into the last: (from stage, to stage, customers), non-zero only.
+    pub flows: Vec<(usize, usize, u64)>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// NPS per month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NpsSection {
+    /// The months.
+    pub periods: Vec<String>,
+    /// NPS per month (`None` without answers).
+    pub nps: Vec<Option<f64>>,
+    /// Answers per month.
+    pub responses: Vec<u64>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// One RFM segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Its label in the report's language.
+    pub name: String,
+    /// Customers.
+    pub customers: u64,
+    /// Churned at the end of observation, percent of its customers.
+    pub churn_rate: f64,
+    /// Share of all net revenue, percent.
+    pub revenue_share: Option<f64>,
+    /// Net revenue to date per customer.
+    pub average_clv: f64,
+}
+
+/// RFM segments (eight-segment scheme) with their churn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentSection {
+    /// The segments in the scheme's order.
+    pub segments: Vec<Segment>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// One attribute's association with churn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    /// The attribute.
+    pub attribute: String,
+    /// Cramér's V of levels × churned.
+    pub cramers_v: Option<f64>,
+    /// The chi-square p-value.
+    pub p_value: Option<f64>,
+    /// The level with the highest churn against the rest, in words.
+    pub sentence: Option<String>,
+}
+
+/// The churn drivers, strongest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriverSection {
+    /// At most [`crate::build::TOP_DRIVERS`] attributes.
+    pub drivers: Vec<Driver>,
+    /// Labelled customers.
+    pub customers: u64,
+    /// Of those, churned.
+    pub churned: u64,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// One Kaplan–Meier curve read on a monthly grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurvivalCurve {
+    /// The group (or "all").
+    pub group: String,
+    /// Customers in it.
+    pub customers: usize,
+    /// S(t), percent, at each of [`SurvivalSection::months`].
+    pub survival: Vec<f64>,
+    /// Lower end of the 95% interval, percent.
+    pub lower: Vec<f64>,
+    /// Upper end of the 95% interval, percent.
+    pub upper: Vec<f64>,
+    /// Median lifetime in months, when half the group has churned.
+    pub median_months: Option<f64>,
+}
+
+/// Survival of first spells (months from the first purchase to churn).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurvivalSection {
+    /// The attribute the curves are split by.
+    pub by: String,
+    /// Months since the first purchase.
+    pub months: Vec<f64>,
+    /// Overall first, then one per group large enough.
+    pub curves: Vec<SurvivalCurve>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// Forecast of monthly active customers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastSection {
+    /// The ETS model chosen.
+    pub model: String,
+    /// The months observed.
+    pub history_periods: Vec<String>,
+    /// Active customers at each observed month's end.
+    pub history: Vec<f64>,
+    /// The months forecast.
+    pub periods: Vec<String>,
+    /// Point forecasts.
+    pub point: Vec<f64>,
+    /// 80% interval lower ends.
+    pub lower_80: Vec<f64>,
+    /// 80% interval upper ends.
+    pub upper_80: Vec<f64>,
+    /// 95% interval lower ends.
+    pub lower_95: Vec<f64>,
+    /// 95% interval upper ends.
+    pub upper_95: Vec<f64>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// One bar of the CLV histogram: customers with lower ≤ CLV < upper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClvBin {
+    /// Lower end.
+    pub lower: f64,
+    /// Upper end (the last bin holds everything above its lower end).
+    pub upper: f64,
+    /// Customers.
+    pub customers: u64,
+}
+
+/// Predictive CLV (BTYD model) over the next months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClvSection {
+    /// BG/NBD, Pareto/NBD …
+    pub model: String,
+    /// Whether the model was read from the workspace (else fitted for the report).
+    pub saved_model: bool,
+    /// Months predicted.
+    pub horizon_months: u32,
+    /// Monthly discount rate.
+    pub discount_rate: f64,
+    /// Customers predicted.
+    pub customers: usize,
+    /// Mean CLV per customer.
+    pub mean_clv: f64,
+    /// Share of all predicted CLV held by the top 20% of customers, percent.
+    pub top20_share: f64,
+    /// Mean P(alive), percent.
+    pub mean_p_alive: f64,
+    /// The histogram (the last bin is open-ended above the 99th percentile).
+    pub bins: Vec<ClvBin>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// Churn prediction (issue #6): filled once a churn model API exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChurnModelSection {
+    /// Each model's test ROC AUC.
+    pub models: Vec<ModelScore>,
+    /// ROC curve of the chosen model: (false positive rate, true positive rate).
+    pub roc: Vec<(f64, f64)>,
+    /// Cumulative lift by decile of predicted risk.
+    pub lift: Vec<f64>,
+    /// The customers most at risk with their reasons.
+    pub at_risk: Vec<AtRiskCustomer>,
+    /// What it shows and what stands out.
+    pub summary: String,
+}
+
+/// One model of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelScore {
+    /// The model's name.
+    pub name: String,
+    /// Its test ROC AUC.
+    pub auc: f64,
+}
+
+/// One row of the at-risk table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtRiskCustomer {
+    /// The customer.
+    pub customer_id: String,
+    /// Predicted churn probability, percent.
+    pub probability: f64,
+    /// The reasons, strongest first.
+    pub reasons: Vec<String>,
+}

@@ -1,0 +1,207 @@
+//! The sentences of the report, in English and Chinese: what each section
+//! shows and what stands out, with the numbers filled in from the data. One
+//! catalogue, so a translation is one place to look.
+
+use churnlens_core::Lang;
+
+use crate::data::Mover;
+
+/// "all" for the overall curve.
+pub fn all(lang: Lang) -> &'static str {
+    lang.pick("all", "全部")
+}
+
+/// The workspace has orders but not one complete month.
+pub fn no_complete_month(lang: Lang) -> &'static str {
+    lang.pick("The orders do not cover a complete month yet, so there is nothing to report.", "订单数据尚不足一个完整月份，暂无可报告的内容。")
+}
+
+/// No surveys table.
+pub fn no_surveys(lang: Lang) -> &'static str {
+    lang.pick(
+        "NPS is left out: the workspace has no survey answers (churnlens import --as surveys FILE).",
+        "未包含 NPS：工作区没有调查问卷数据（churnlens import --as surveys 文件）。",
+    )
+}
+
+/// Churn prediction is not built yet.
+pub fn no_churn_model(lang: Lang) -> &'static str {
+    lang.pick(
+        "Model comparison, ROC, lift and the at-risk table are left out: churn prediction (issue #6) is not available in this version.",
+        "未包含模型对比、ROC、提升度和高风险客户表：此版本尚无流失预测（问题 #6）。",
+    )
+}
+
+/// A section that could not be computed.
+pub fn section_failed(lang: Lang, error: &str) -> String {
+    match lang {
+        Lang::En => format!("Left out: {error}"),
+        Lang::Zh => format!("未包含：{error}"),
+    }
+}
+
+fn points(change: f64, lang: Lang) -> String {
+    let size = change.abs();
+    match (lang, change >= 0.0) {
+        (Lang::En, true) => format!("rose {size:.1} percentage points"),
+        (Lang::En, false) => format!("fell {size:.1} percentage points"),
+        (Lang::Zh, true) => format!("上升 {size:.1} 个百分点"),
+        (Lang::Zh, false) => format!("下降 {size:.1} 个百分点"),
+    }
+}
+
+/// The trend: the month's churn rate, its change and the group that moved most.
+pub fn trend(lang: Lang, month: &str, churn: Option<f64>, previous: Option<f64>, breakdown: Option<&str>, mover: Option<&Mover>) -> String {
+    let Some(churn) = churn else {
+        return lang.pick("Monthly churn and retention rates (90-day window).", "每月流失率与留存率（90 天窗口）。").to_owned();
+    };
+    let mut out = match (lang, previous) {
+        (Lang::En, Some(p)) => {
+            format!("Monthly churn and retention (90-day window). In {month} churn {} vs the month before, to {churn:.1}%", points(churn - p, lang))
+        }
+        (Lang::Zh, Some(p)) => format!("每月流失率与留存率（90 天窗口）。{month} 流失率较上月{}，为 {churn:.1}%", points(churn - p, lang)),
+        (Lang::En, None) => format!("Monthly churn and retention (90-day window). Churn in {month}: {churn:.1}%"),
+        (Lang::Zh, None) => format!("每月流失率与留存率（90 天窗口）。{month} 流失率为 {churn:.1}%"),
+    };
+    if let (Some(by), Some(m)) = (breakdown, mover) {
+        out.push_str(&match lang {
+            Lang::En => format!("; the biggest mover by {by} was {} ({:.1}% → {:.1}%).", m.group, m.previous, m.value),
+            Lang::Zh => format!("，按 {by} 看变化最大的是{}（{:.1}% → {:.1}%）。", m.group, m.previous, m.value),
+        });
+    } else {
+        out.push_str(lang.pick(".", "。"));
+    }
+    out
+}
+
+/// Revenue lost to churn.
+pub fn revenue_lost(lang: Lang, last_year: f64, worst: Option<(&str, f64)>) -> String {
+    let base = match lang {
+        Lang::En => format!(
+            "Revenue the month's churners brought in their last 12 months. Over the last 12 months, churners took {last_year:.0} of yearly revenue with them"
+        ),
+        Lang::Zh => format!("每月流失客户在流失前 12 个月内贡献的收入。近 12 个月流失客户共带走年收入 {last_year:.0}"),
+    };
+    match (lang, worst) {
+        (Lang::En, Some((m, v))) => format!("{base}; the heaviest month was {m} ({v:.0})."),
+        (Lang::Zh, Some((m, v))) => format!("{base}，损失最大的月份是 {m}（{v:.0}）。"),
+        (Lang::En, None) => format!("{base}."),
+        (Lang::Zh, None) => format!("{base}。"),
+    }
+}
+
+/// Cohorts: mean month-1 retention, the best and the weakest cohort.
+pub fn cohorts(lang: Lang, mean: Option<f64>, best: Option<(&str, f64)>, worst: Option<(&str, f64)>) -> String {
+    let lead = lang.pick("Share of each first-purchase cohort buying again N months later.", "各首购月份客群在 N 个月后仍有购买的比例。");
+    match (mean, best, worst) {
+        (Some(m), Some((b, bv)), Some((w, wv))) => match lang {
+            Lang::En => format!("{lead} On average {m:.1}% buy again in the month after joining; best cohort {b} ({bv:.1}%), weakest {w} ({wv:.1}%)."),
+            Lang::Zh => format!("{lead}平均 {m:.1}% 的新客在次月再次购买；表现最好的是 {b}（{bv:.1}%），最弱的是 {w}（{wv:.1}%）。"),
+        },
+        _ => lead.to_owned(),
+    }
+}
+
+/// Lifecycle: the last month's new, churned, reactivated and dormant customers.
+pub fn lifecycle(lang: Lang, month: &str, [new, churned, reactivated, dormant]: [u64; 4]) -> String {
+    let net = new as i64 + reactivated as i64 - churned as i64;
+    match lang {
+        Lang::En => format!(
+            "Customers by lifecycle stage each month, and the moves into the last month. In {month}: {new} new, {reactivated} reactivated, {churned} churned (net {net:+}); {dormant} active customers are dormant — buying less often than usual."
+        ),
+        Lang::Zh => format!(
+            "每月各生命周期阶段的客户数，以及进入最近一个月的流转。{month}：新客 {new}，回流 {reactivated}，流失 {churned}（净增 {net:+}）；{dormant} 位活跃客户处于沉睡状态，购买频率低于以往。"
+        ),
+    }
+}
+
+/// NPS: the last month's score and its change.
+pub fn nps(lang: Lang, month: &str, value: Option<f64>, previous: Option<f64>) -> String {
+    match (lang, value, previous) {
+        (Lang::En, Some(v), Some(p)) => format!("Net Promoter Score per month (% 9–10 − % 0–6). {month}: {v:.1}, {:+.1} vs the month before.", v - p),
+        (Lang::Zh, Some(v), Some(p)) => format!("每月净推荐值（9–10 分占比 − 0–6 分占比）。{month}：{v:.1}，较上月 {:+.1}。", v - p),
+        (Lang::En, Some(v), None) => format!("Net Promoter Score per month (% 9–10 − % 0–6). {month}: {v:.1}."),
+        (Lang::Zh, Some(v), None) => format!("每月净推荐值（9–10 分占比 − 0–6 分占比）。{month}：{v:.1}。"),
+        _ => lang.pick("Net Promoter Score per month (% 9–10 − % 0–6).", "每月净推荐值（9–10 分占比 − 0–6 分占比）。").to_owned(),
+    }
+}
+
+/// RFM segments: the largest and the one with the highest churn.
+pub fn segments(lang: Lang, largest: Option<(&str, f64)>, riskiest: Option<(&str, f64)>) -> String {
+    let lead = lang.pick(
+        "Customers by RFM segment (recency, frequency, monetary value) with the share of each that has churned.",
+        "按 RFM（最近购买、频率、金额）分群的客户数及各群已流失比例。",
+    );
+    match (largest, riskiest) {
+        (Some((l, ls)), Some((r, rr))) => match lang {
+            Lang::En => format!("{lead} The largest segment is {l} ({ls:.1}% of customers); {r} has the highest churn ({rr:.1}%)."),
+            Lang::Zh => format!("{lead}最大的分群是{l}（占客户 {ls:.1}%）；流失率最高的是{r}（{rr:.1}%）。"),
+        },
+        _ => lead.to_owned(),
+    }
+}
+
+/// Drivers: the strongest attributes' sentences.
+pub fn drivers(lang: Lang, customers: u64, churned: u64, sentences: Vec<&str>) -> String {
+    let lead = match lang {
+        Lang::En => format!("Customer attributes ranked by how strongly they go with churn (Cramér's V; {churned} of {customers} customers churned)."),
+        Lang::Zh => format!("按与流失关联强度（Cramér's V）排序的客户属性（{customers} 位客户中 {churned} 位已流失）。"),
+    };
+    if sentences.is_empty() {
+        return lead;
+    }
+    match lang {
+        Lang::En => format!("{lead} Strongest: {}.", sentences.join("; ")),
+        Lang::Zh => format!("{lead}最显著：{}。", sentences.join("；")),
+    }
+}
+
+/// Survival: overall survival at a month, the median, and the best and worst groups.
+pub fn survival(lang: Lang, at: usize, overall: f64, median: Option<f64>, by: Option<&str>, best: Option<(&str, f64)>, worst: Option<(&str, f64)>) -> String {
+    let mut out = match lang {
+        Lang::En => format!(
+            "Share of customers not yet churned by months since their first purchase (Kaplan–Meier, 95% intervals). After {at} months {overall:.1}% remain"
+        ),
+        Lang::Zh => format!("按首购后月数计的未流失客户比例（Kaplan–Meier，95% 置信区间）。{at} 个月后仍有 {overall:.1}% 的客户未流失"),
+    };
+    if let Some(m) = median {
+        out.push_str(&match lang {
+            Lang::En => format!("; the median lifetime is {m:.1} months"),
+            Lang::Zh => format!("，中位生命周期 {m:.1} 个月"),
+        });
+    }
+    if let (Some(by), Some((b, bv)), Some((w, wv))) = (by, best, worst) {
+        out.push_str(&match lang {
+            Lang::En => format!(". By {by}: {b} keeps most ({bv:.1}%), {w} least ({wv:.1}%)."),
+            Lang::Zh => format!("。按 {by}：{b} 留存最好（{bv:.1}%），{w} 最差（{wv:.1}%）。"),
+        });
+    } else {
+        out.push_str(lang.pick(".", "。"));
+    }
+    out
+}
+
+/// Forecast: the last forecast month with its 95% interval.
+pub fn forecast(lang: Lang, month: &str, point: f64, (low, high): (f64, f64), now: f64, model: &str) -> String {
+    let change = if now > 0.0 { (point / now - 1.0) * 100.0 } else { 0.0 };
+    match lang {
+        Lang::En => format!(
+            "Active customers per month and the next six months forecast by {model} with 80% and 95% intervals. {month}: about {point:.0} ({change:+.1}% vs now; 95% interval {low:.0}–{high:.0})."
+        ),
+        Lang::Zh => format!(
+            "每月活跃客户数，及 {model} 模型对未来六个月的预测（80% 与 95% 区间）。{month} 预计约 {point:.0}（较当前 {change:+.1}%；95% 区间 {low:.0}–{high:.0}）。"
+        ),
+    }
+}
+
+/// Predictive CLV: mean per customer and concentration.
+pub fn clv(lang: Lang, model: &str, mean: f64, top20: f64, alive: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "Predicted value of each customer over the next 12 months ({model} + Gamma-Gamma, 1% monthly discount). Mean {mean:.0} per customer; the top 20% of customers hold {top20:.1}% of it; mean P(alive) {alive:.1}%."
+        ),
+        Lang::Zh => format!(
+            "未来 12 个月每位客户的预测价值（{model} + Gamma-Gamma，月折现率 1%）。人均 {mean:.0}；前 20% 的客户贡献 {top20:.1}%；平均存活概率 {alive:.1}%。"
+        ),
+    }
+}

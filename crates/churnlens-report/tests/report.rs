@@ -1,0 +1,242 @@
+//! The report's numbers (issue #8): the report of a small deterministic demo
+//! workspace (2,000 customers, seed 42, Beijing time) holds exactly the values
+//! the metrics and models crates give when called directly, its headline
+//! figures equal a committed golden file, and the HTML is one self-contained
+//! file whose inlined JSON is the report data.
+//!
+//! The golden file `tests/fixtures/report_headline.json` was written by this
+//! test with `CHURNLENS_UPDATE_GOLDEN=1` after the library checks below
+//! passed; it guards the headline against silent change.
+
+use std::sync::OnceLock;
+
+use approx::assert_abs_diff_eq;
+use arrow::array::{Array, AsArray};
+use churnlens_core::{Lang, Table};
+use churnlens_ingest::{ImportOptions, Workspace, import_file};
+use churnlens_metrics::calendar::{Calendar, Period};
+use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+use churnlens_models::forecasting::{self, Intervals, Measure};
+use churnlens_models::segment::base::{BaseOptions, CustomerBase};
+use churnlens_models::segment::rfm::{Rfm, Scheme};
+use churnlens_models::stats::forecast::EtsParams;
+use churnlens_models::stats::rfm::Threshold;
+use churnlens_report::data::KpiKey;
+use churnlens_report::{ReportData, ReportOptions, build, html};
+
+/// Library and report values are the same computation: only float summation order may differ.
+const SAME: f64 = 1e-9;
+
+fn beijing() -> Calendar {
+    Calendar::in_zone(churnlens_ingest::parse_tz("Asia/Shanghai").unwrap())
+}
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    en: ReportData,
+    zh: ReportData,
+}
+
+/// The demo workspace and its report in both languages, made once.
+fn demo() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let params = churnlens_demo::DemoParams { seed: 42, customers: 2000, ..churnlens_demo::DemoParams::default() };
+        let demo = churnlens_demo::generate(&params, &dir.path().join("data"), &|_, _, _| {}).unwrap();
+        let ws = Workspace::open_or_create(dir.path().join("ws")).unwrap();
+        for table in [Table::Customers, Table::Orders, Table::Surveys] {
+            let file = demo.files.iter().find(|f| f.table == table).unwrap();
+            let mut options = ImportOptions::new(table);
+            options.tz = beijing().tz;
+            options.read.sheet = file.sheet.clone();
+            options.read.source_table = file.source_table.clone();
+            import_file(&ws, &file.path, &options, &|_, _, _| {}).unwrap();
+        }
+        let runtime = runtime();
+        let report = |lang| runtime.block_on(build(&ws, &ReportOptions { calendar: beijing(), lang, ..ReportOptions::default() })).unwrap();
+        let (en, zh) = (report(Lang::En), report(Lang::Zh));
+        Demo { _dir: dir, ws, en, zh }
+    })
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn metrics(ws: &Workspace) -> Metrics {
+    runtime().block_on(async {
+        let engine = Engine::open(ws).await.unwrap();
+        Metrics::load(&engine, MetricsOptions { calendar: beijing(), period: Period::Month, ..MetricsOptions::default() }).await.unwrap()
+    })
+}
+
+fn float_column(batch: &arrow::record_batch::RecordBatch, name: &str) -> Vec<Option<f64>> {
+    let column = arrow::compute::cast(batch.column_by_name(name).unwrap(), &arrow::datatypes::DataType::Float64).unwrap();
+    let column = column.as_primitive::<arrow::datatypes::Float64Type>();
+    (0..column.len()).map(|i| (!column.is_null(i)).then(|| column.value(i))).collect()
+}
+
+fn assert_close(report: &[Option<f64>], library: &[Option<f64>], what: &str) {
+    assert_eq!(report.len(), library.len(), "{what}: lengths");
+    for (i, (a, b)) in report.iter().zip(library).enumerate() {
+        match (a, b) {
+            (Some(a), Some(b)) => assert_abs_diff_eq!(*a, *b, epsilon = SAME),
+            (None, None) => {}
+            _ => panic!("{what}[{i}]: report {a:?}, library {b:?}"),
+        }
+    }
+}
+
+#[test]
+fn trend_and_headline_cards_are_the_metrics_crates_period_rows() {
+    let demo = demo();
+    let rows = metrics(&demo.ws).period_rows();
+    let trend = demo.en.trend.as_ref().unwrap();
+    assert_eq!(trend.periods, rows.iter().map(|r| r.span.label.clone()).collect::<Vec<_>>());
+    assert_eq!(trend.periods.len(), 36, "2023-01 … 2025-12");
+    assert_close(&trend.churn_rate, &rows.iter().map(|r| r.churn_rate()).collect::<Vec<_>>(), "churn");
+    assert_close(&trend.retention_rate, &rows.iter().map(|r| r.retention_rate()).collect::<Vec<_>>(), "retention");
+    assert_eq!(trend.active, rows.iter().map(|r| r.active_end).collect::<Vec<_>>());
+    let (last, previous) = (&rows[rows.len() - 1], &rows[rows.len() - 2]);
+    assert_eq!(demo.en.period.as_deref(), Some(last.span.label.as_str()));
+    let kpi = |key| demo.en.kpis.iter().find(|k| k.key == key).unwrap();
+    let churn = kpi(KpiKey::ChurnRate);
+    assert_abs_diff_eq!(churn.value.unwrap(), last.churn_rate().unwrap(), epsilon = SAME);
+    assert_abs_diff_eq!(churn.previous.unwrap(), previous.churn_rate().unwrap(), epsilon = SAME);
+    assert_abs_diff_eq!(churn.change.unwrap(), last.churn_rate().unwrap() - previous.churn_rate().unwrap(), epsilon = SAME);
+    // The churn rate by hand from the row's counts: churned ÷ active at the start, in percent.
+    assert_abs_diff_eq!(churn.value.unwrap(), last.churned as f64 / last.active_start as f64 * 100.0, epsilon = SAME);
+    assert_eq!(kpi(KpiKey::ActiveCustomers).value, Some(last.active_end as f64));
+    assert_abs_diff_eq!(kpi(KpiKey::RetentionRate).value.unwrap(), last.retention_rate().unwrap(), epsilon = SAME);
+}
+
+#[test]
+fn revenue_lost_cohorts_and_nps_are_the_metrics_crates_tables() {
+    let demo = demo();
+    let metrics = metrics(&demo.ws);
+    let impact = metrics.revenue_impact();
+    let lost = demo.en.revenue_lost.as_ref().unwrap();
+    assert_close(&lost.revenue_lost.iter().map(|v| Some(*v)).collect::<Vec<_>>(), &float_column(&impact, "revenue_lost_12m"), "revenue lost");
+    let kpi = demo.en.kpis.iter().find(|k| k.key == KpiKey::RevenueLost).unwrap();
+    assert_abs_diff_eq!(kpi.value.unwrap(), *lost.revenue_lost.last().unwrap(), epsilon = SAME);
+
+    let cohorts = metrics.cohorts().unwrap();
+    let section = demo.en.cohorts.as_ref().unwrap();
+    let retention = float_column(&cohorts, "retention_pct");
+    assert_eq!(section.cells.len(), retention.len());
+    assert_close(&section.cells.iter().map(|c| Some(c.2)).collect::<Vec<_>>(), &retention, "cohort retention");
+
+    let nps = runtime().block_on(async {
+        let engine = Engine::open(&demo.ws).await.unwrap();
+        churnlens_metrics::nps_by_period(&engine, &MetricsOptions { calendar: beijing(), period: Period::Month, ..MetricsOptions::default() }).await.unwrap()
+    });
+    assert_close(&demo.en.nps.as_ref().unwrap().nps, &float_column(&nps, "nps"), "nps");
+}
+
+#[test]
+fn segments_and_forecast_are_the_models_crates_results() {
+    let demo = demo();
+    let runtime = runtime();
+    let (rfm, series) = runtime.block_on(async {
+        let engine = Engine::open(&demo.ws).await.unwrap();
+        let base = CustomerBase::load(&engine, &BaseOptions { calendar: beijing(), ..BaseOptions::default() }).await.unwrap();
+        let options = MetricsOptions { calendar: beijing(), period: Period::Month, ..MetricsOptions::default() };
+        (Rfm::compute(&base, Threshold::Mean).unwrap(), forecasting::load_series(&engine, &options, Measure::Active).await.unwrap())
+    });
+    let rows: Vec<_> = rfm.summary(Scheme::Eight, Lang::En).into_iter().filter(|r| r.customers > 0).collect();
+    let segments = &demo.en.segments.as_ref().unwrap().segments;
+    assert_eq!(segments.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), rows.iter().map(|r| r.segment.as_str()).collect::<Vec<_>>());
+    for (s, r) in segments.iter().zip(&rows) {
+        assert_eq!(s.customers, r.customers);
+        assert_abs_diff_eq!(s.churn_rate, r.churn_rate() * 100.0, epsilon = SAME);
+        assert_abs_diff_eq!(s.average_clv, r.average_clv(), epsilon = SAME);
+    }
+    // Every customer who bought is in one segment, in the drivers' labelled base and in the CLV predictions.
+    let bought = segments.iter().map(|s| s.customers).sum::<u64>();
+    assert_eq!(bought, demo.en.drivers.as_ref().unwrap().customers);
+    assert_eq!(bought as usize, demo.en.clv.as_ref().unwrap().customers);
+
+    let params = EtsParams::new(forecasting::season_length(Period::Month));
+    let expected = forecasting::forecast_intervals(&series[0].values, &params, 6, &[0.8, 0.95], Intervals::Empirical).unwrap();
+    let forecast = demo.en.forecast.as_ref().unwrap();
+    assert_eq!(forecast.history, series[0].values);
+    assert_eq!(forecast.periods, ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]);
+    assert_close(&forecast.point.iter().map(|v| Some(*v)).collect::<Vec<_>>(), &expected.forecast.point.iter().map(|v| Some(*v)).collect::<Vec<_>>(), "point");
+    assert_close(
+        &forecast.upper_95.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
+        &expected.forecast.intervals[1].upper.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
+        "upper 95",
+    );
+}
+
+#[test]
+fn every_section_is_present_and_speaks_the_reports_language() {
+    let demo = demo();
+    for report in [&demo.en, &demo.zh] {
+        assert!(report.trend.is_some() && report.revenue_lost.is_some() && report.cohorts.is_some() && report.lifecycle.is_some());
+        assert!(report.nps.is_some() && report.segments.is_some() && report.drivers.is_some() && report.survival.is_some());
+        assert!(report.forecast.is_some() && report.clv.is_some(), "notes: {:?}", report.notes);
+        assert!(report.churn_model.is_none(), "no churn model API yet (issue #6)");
+        assert_eq!(report.notes.iter().map(|n| n.section.as_str()).collect::<Vec<_>>(), ["churn_model"]);
+    }
+    let zh = demo.zh.trend.as_ref().unwrap();
+    assert!(zh.summary.contains("流失率较上月"), "{}", zh.summary);
+    assert!(demo.en.trend.as_ref().unwrap().summary.contains("vs the month before"));
+    // The same numbers whatever the language (up to the order revenue is summed in).
+    for (en, zh) in demo.en.kpis.iter().zip(&demo.zh.kpis) {
+        assert_eq!(en.key, zh.key);
+        assert_abs_diff_eq!(en.value.unwrap(), zh.value.unwrap(), epsilon = 1e-6);
+    }
+    let survival = demo.en.survival.as_ref().unwrap();
+    assert_eq!(survival.by, "channel");
+    assert!(survival.curves.len() > 2, "overall and per channel");
+    let clv = demo.en.clv.as_ref().unwrap();
+    assert_eq!(clv.bins.iter().map(|b| b.customers).sum::<u64>() as usize, clv.customers, "every customer in one bar");
+    eprintln!("{}\n{}", demo.en.trend.as_ref().unwrap().summary, zh.summary);
+}
+
+/// The headline: period, then each card's value, previous and change, rounded to 6 decimals.
+fn headline(report: &ReportData) -> serde_json::Value {
+    let round = |v: Option<f64>| v.map(|v| (v * 1e6).round() / 1e6);
+    serde_json::json!({
+        "period": report.period,
+        "previous_period": report.previous_period,
+        "kpis": report.kpis.iter().map(|k| serde_json::json!({
+            "key": k.key, "value": round(k.value), "previous": round(k.previous), "change": round(k.change),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn headline_numbers_equal_the_golden_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report_headline.json");
+    let actual = headline(&demo().en);
+    if std::env::var_os("CHURNLENS_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&actual).unwrap() + "\n").unwrap();
+    }
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(actual, golden, "headline changed; if on purpose, rerun with CHURNLENS_UPDATE_GOLDEN=1 and say why in the commit");
+}
+
+#[test]
+fn html_is_self_contained_and_carries_the_report_data() {
+    let demo = demo();
+    for report in [&demo.en, &demo.zh] {
+        let page = html::render(report).unwrap();
+        let lower = page.to_ascii_lowercase();
+        for remote in ["src=\"http", "src='http", "href=\"http", "href='http", "url(http", "@import", "<link", "src=\"//", "href=\"//"] {
+            assert!(!lower.contains(remote), "the report refers to a remote resource: {remote}");
+        }
+        // The only addresses in the page are in the bundled libraries' licence comments.
+        assert!(lower.matches("https://").count() + lower.matches("http://").count() <= 2, "addresses beyond the licence comments");
+        assert_eq!(lower.matches("<script").count(), 2, "the data and the bundle, both inline");
+        let start = page.find("id=\"churnlens-data\">").unwrap() + "id=\"churnlens-data\">".len();
+        let end = start + page[start..].find("</script>").unwrap();
+        // Compared as text: serde_json's float parsing need not give back the last bit.
+        assert_eq!(page[start..end].replace("\\u003c", "<"), serde_json::to_string(report).unwrap());
+        let inlined: ReportData = serde_json::from_str(&page[start..end]).unwrap();
+        assert_eq!(inlined.kpis.len(), report.kpis.len());
+    }
+}

@@ -1,0 +1,300 @@
+// Renders a ReportData into a container: headline cards, then one section per
+// view with its sentence and charts. Shared by the HTML report and the
+// dashboard (which fetches the same JSON from the server).
+
+import * as echarts from 'echarts/core';
+import { BarChart, HeatmapChart, LineChart, SankeyChart } from 'echarts/charts';
+import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { EChartsCoreOption } from 'echarts/core';
+
+import { LABELS, Labels } from './i18n';
+import type { Kpi, ReportData } from './types';
+
+echarts.use([BarChart, HeatmapChart, LineChart, SankeyChart, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+
+/** Every chart drawn, so they can be resized (window, print) and inspected by tests. */
+export const charts: echarts.ECharts[] = [];
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function fmt(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || !isFinite(value)) return '–';
+  return value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+const zoom = [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 4 }];
+
+function section(root: HTMLElement, id: string, title: string, summary: string): HTMLElement {
+  const node = el('section', 'section');
+  node.id = `section-${id}`;
+  node.appendChild(el('h2', undefined, title));
+  node.appendChild(el('p', 'summary', summary));
+  root.appendChild(node);
+  return node;
+}
+
+function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
+  const box = el('div', 'chart');
+  box.dataset.chart = name;
+  box.style.height = `${height}px`;
+  parent.appendChild(box);
+  const instance = echarts.init(box, undefined, { renderer: 'canvas' });
+  instance.setOption({ animation: false, tooltip: { trigger: 'axis', confine: true }, ...option });
+  charts.push(instance);
+}
+
+function kpiCard(kpi: Kpi, t: Labels, previous: string | null): HTMLElement {
+  const card = el('div', 'kpi');
+  card.dataset.kpi = kpi.key;
+  card.appendChild(el('div', 'kpi-label', t.kpi[kpi.key]));
+  const percent = kpi.key === 'churn_rate' || kpi.key === 'retention_rate';
+  const digits = kpi.key === 'active_customers' || kpi.key === 'revenue_lost' || kpi.key === 'average_clv' ? 0 : 1;
+  card.appendChild(el('div', 'kpi-value', fmt(kpi.value, digits) + (percent && kpi.value !== null ? '%' : '')));
+  if (kpi.change !== null) {
+    const good = kpi.change === 0 ? 'flat' : (kpi.change > 0) === kpi.higher_is_better ? 'good' : 'bad';
+    const arrow = kpi.change > 0 ? '▲' : kpi.change < 0 ? '▼' : '＝';
+    const unit = percent ? ` ${t.points}` : '';
+    card.appendChild(el('div', `kpi-change ${good}`, `${arrow} ${fmt(Math.abs(kpi.change), digits)}${unit} ${t.vsPrevious} ${previous ?? ''}`));
+  }
+  return card;
+}
+
+/** Draws the report into `root`. */
+export function renderReport(data: ReportData, root: HTMLElement): void {
+  const t = LABELS[data.lang] ?? LABELS.en;
+  const s = t.series;
+  document.title = `${t.title} · ${data.workspace}`;
+  const header = el('header', 'header');
+  header.appendChild(el('h1', undefined, t.title));
+  header.appendChild(el('p', 'meta', `${t.workspace}: ${data.workspace} · ${t.period}: ${data.period ?? '–'} · ${t.asOf}: ${data.as_of ?? '–'}`));
+  root.appendChild(header);
+  const cards = el('div', 'kpis');
+  data.kpis.forEach((k) => cards.appendChild(kpiCard(k, t, data.previous_period)));
+  root.appendChild(cards);
+
+  if (data.trend) {
+    const d = data.trend;
+    const node = section(root, 'trend', t.sections.trend, d.summary);
+    chart(node, 'trend', {
+      legend: { top: 0 },
+      grid: { left: 56, right: 64, top: 36, bottom: 56 },
+      xAxis: { type: 'category', data: d.periods },
+      yAxis: [{ type: 'value', name: '%' }, { type: 'value', name: s.active, splitLine: { show: false } }],
+      dataZoom: zoom,
+      series: [
+        { name: s.churn, type: 'line', data: d.churn_rate, smooth: false },
+        { name: s.retention, type: 'line', data: d.retention_rate },
+        { name: s.active, type: 'bar', yAxisIndex: 1, data: d.active, itemStyle: { opacity: 0.35 } },
+      ],
+    });
+  }
+  if (data.revenue_lost) {
+    const d = data.revenue_lost;
+    const node = section(root, 'revenue_lost', t.sections.revenue_lost, d.summary);
+    chart(node, 'revenue_lost', {
+      legend: { top: 0 },
+      grid: { left: 72, right: 64, top: 36, bottom: 56 },
+      xAxis: { type: 'category', data: d.periods },
+      yAxis: [{ type: 'value', name: s.revenueLost }, { type: 'value', name: s.churned, splitLine: { show: false } }],
+      dataZoom: zoom,
+      series: [
+        { name: s.revenueLost, type: 'bar', data: d.revenue_lost.map((v) => Math.round(v)) },
+        { name: s.churned, type: 'line', yAxisIndex: 1, data: d.churned },
+      ],
+    });
+  }
+  if (data.cohorts) {
+    const d = data.cohorts;
+    const node = section(root, 'cohorts', t.sections.cohorts, d.summary);
+    const offsets = Array.from({ length: d.max_offset + 1 }, (_, i) => String(i));
+    chart(
+      node,
+      'cohorts',
+      {
+        tooltip: {
+          trigger: 'item',
+          formatter: (p: { value: [number, number, number] }) => `${s.cohort} ${d.cohorts[p.value[1]]} (${d.sizes[p.value[1]]})<br>+${p.value[0]}: ${fmt(p.value[2])}%`,
+        },
+        grid: { left: 72, right: 24, top: 16, bottom: 72 },
+        xAxis: { type: 'category', data: offsets, name: s.monthsSince, nameLocation: 'middle', nameGap: 28 },
+        yAxis: { type: 'category', data: d.cohorts, inverse: true },
+        visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, text: ['100%', '0%'] },
+        // Month 0 is 100% by definition and would flatten the colour scale.
+        series: [{ name: s.retentionCell, type: 'heatmap', data: d.cells.filter((c) => c[0] > 0).map((c) => [c[0], c[1], Math.round(c[2] * 10) / 10]) }],
+      },
+      Math.max(360, 14 * d.cohorts.length + 100),
+    );
+  }
+  if (data.lifecycle) {
+    const d = data.lifecycle;
+    const node = section(root, 'lifecycle', t.sections.lifecycle, d.summary);
+    chart(node, 'lifecycle', {
+      legend: { top: 0 },
+      grid: { left: 64, right: 24, top: 36, bottom: 56 },
+      xAxis: { type: 'category', data: d.periods },
+      yAxis: { type: 'value', name: s.customers },
+      dataZoom: zoom,
+      series: d.stages.map((name, i) => ({ name, type: 'bar', stack: 'stages', data: d.counts[i] })),
+    });
+    if (d.flows.length > 0) {
+      node.appendChild(el('h3', undefined, t.sections.flows));
+      const before = (i: number) => `${d.stages[i]} · ${s.previous}`;
+      const after = (i: number) => `${d.stages[i]} · ${s.last}`;
+      const names = new Set<string>();
+      d.flows.forEach(([a, b]) => { names.add(before(a)); names.add(after(b)); });
+      chart(node, 'lifecycle_flows', {
+        tooltip: { trigger: 'item' },
+        series: [{
+          type: 'sankey', left: 8, right: 120, emphasis: { focus: 'adjacency' },
+          data: Array.from(names).map((name) => ({ name })),
+          links: d.flows.map(([a, b, n]) => ({ source: before(a), target: after(b), value: n })),
+        }],
+      });
+    }
+  }
+  if (data.nps) {
+    const d = data.nps;
+    const node = section(root, 'nps', t.sections.nps, d.summary);
+    chart(node, 'nps', {
+      legend: { top: 0 },
+      grid: { left: 56, right: 64, top: 36, bottom: 56 },
+      xAxis: { type: 'category', data: d.periods },
+      yAxis: [{ type: 'value', name: s.nps }, { type: 'value', name: s.responses, splitLine: { show: false } }],
+      dataZoom: zoom,
+      series: [
+        { name: s.nps, type: 'line', data: d.nps.map((v) => (v === null ? null : Math.round(v * 10) / 10)) },
+        { name: s.responses, type: 'bar', yAxisIndex: 1, data: d.responses, itemStyle: { opacity: 0.35 } },
+      ],
+    });
+  }
+  if (data.segments) {
+    const d = data.segments;
+    const node = section(root, 'segments', t.sections.segments, d.summary);
+    chart(node, 'segments', {
+      legend: { top: 0 },
+      grid: { left: 64, right: 64, top: 36, bottom: 80 },
+      xAxis: { type: 'category', data: d.segments.map((x) => x.name), axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: [{ type: 'value', name: s.customers }, { type: 'value', name: s.churnRate, max: 100, splitLine: { show: false } }],
+      series: [
+        { name: s.customers, type: 'bar', data: d.segments.map((x) => x.customers) },
+        { name: s.churnRate, type: 'line', yAxisIndex: 1, data: d.segments.map((x) => Math.round(x.churn_rate * 10) / 10) },
+      ],
+    });
+  }
+  if (data.drivers) {
+    const d = data.drivers;
+    const node = section(root, 'drivers', t.sections.drivers, d.summary);
+    const rows = d.drivers.slice().reverse();
+    chart(node, 'drivers', {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 140, right: 32, top: 16, bottom: 32 },
+      xAxis: { type: 'value', name: s.cramersV },
+      yAxis: { type: 'category', data: rows.map((x) => x.attribute) },
+      series: [{ name: s.cramersV, type: 'bar', data: rows.map((x) => (x.cramers_v === null ? 0 : Math.round(x.cramers_v * 10000) / 10000)) }],
+    }, Math.max(240, 32 * rows.length + 60));
+    const list = el('ul', 'sentences');
+    d.drivers.forEach((x) => { if (x.sentence) list.appendChild(el('li', undefined, x.sentence)); });
+    node.appendChild(list);
+  }
+  if (data.survival) {
+    const d = data.survival;
+    const node = section(root, 'survival', t.sections.survival, d.summary);
+    chart(node, 'survival', {
+      legend: { top: 0, type: 'scroll' },
+      grid: { left: 56, right: 24, top: 40, bottom: 56 },
+      xAxis: { type: 'category', data: d.months.map(String), name: s.monthsSince, nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', name: s.survival, min: 0, max: 100 },
+      dataZoom: zoom,
+      series: d.curves.map((c, i) => ({
+        name: `${c.group} (${c.customers})`, type: 'line', step: 'end', showSymbol: false,
+        lineStyle: { width: i === 0 ? 3 : 1.5 }, data: c.survival.map((v) => Math.round(v * 100) / 100),
+      })),
+    });
+  }
+  if (data.forecast) {
+    const d = data.forecast;
+    const node = section(root, 'forecast', t.sections.forecast, d.summary);
+    const n = d.history.length;
+    const pad = (values: number[]) => Array<number | null>(n).fill(null).concat(values.map((v) => Math.round(v)));
+    const band = (name: string, low: number[], high: number[], opacity: number) => [
+      { name, type: 'line', stack: name, data: pad(low), lineStyle: { opacity: 0 }, showSymbol: false },
+      { name, type: 'line', stack: name, data: pad(high.map((h, i) => h - low[i])), lineStyle: { opacity: 0 }, showSymbol: false, areaStyle: { opacity } },
+    ];
+    chart(node, 'forecast', {
+      legend: { top: 0, data: [s.history, s.forecast, s.i80, s.i95] },
+      tooltip: { trigger: 'axis', confine: true },
+      grid: { left: 64, right: 24, top: 36, bottom: 56 },
+      xAxis: { type: 'category', data: d.history_periods.concat(d.periods) },
+      yAxis: { type: 'value', name: s.active },
+      dataZoom: zoom,
+      series: [
+        { name: s.history, type: 'line', data: d.history.map((v) => Math.round(v)) },
+        { name: s.forecast, type: 'line', lineStyle: { type: 'dashed' }, data: pad(d.point) },
+        ...band(s.i95, d.lower_95, d.upper_95, 0.15),
+        ...band(s.i80, d.lower_80, d.upper_80, 0.3),
+      ],
+    });
+  }
+  if (data.clv) {
+    const d = data.clv;
+    const node = section(root, 'clv', t.sections.clv, d.summary);
+    chart(node, 'clv', {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 64, right: 24, top: 16, bottom: 64 },
+      xAxis: { type: 'category', data: d.bins.map((b, i) => (i === d.bins.length - 1 ? `≥ ${fmt(b.lower, 0)}` : `${fmt(b.lower, 0)}–${fmt(b.upper, 0)}`)), axisLabel: { rotate: 30 }, name: s.clv },
+      yAxis: { type: 'value', name: s.customers },
+      series: [{ name: s.customers, type: 'bar', data: d.bins.map((b) => b.customers) }],
+    });
+  }
+  if (data.churn_model) {
+    const d = data.churn_model;
+    const node = section(root, 'churn_model', t.sections.churn_model, d.summary);
+    chart(node, 'model_comparison', {
+      grid: { left: 140, right: 32, top: 16, bottom: 32 },
+      xAxis: { type: 'value', name: s.auc, min: 0.5, max: 1 },
+      yAxis: { type: 'category', data: d.models.map((m) => m.name) },
+      series: [{ name: s.auc, type: 'bar', data: d.models.map((m) => m.auc) }],
+    }, 220);
+    node.appendChild(el('h3', undefined, t.sections.roc));
+    chart(node, 'roc', {
+      xAxis: { type: 'value', name: s.fpr, min: 0, max: 1 },
+      yAxis: { type: 'value', name: s.tpr, min: 0, max: 1 },
+      series: [{ name: s.tpr, type: 'line', showSymbol: false, data: d.roc }],
+    });
+    node.appendChild(el('h3', undefined, t.sections.lift));
+    chart(node, 'lift', {
+      xAxis: { type: 'category', data: d.lift.map((_, i) => String(i + 1)) },
+      yAxis: { type: 'value', name: s.lift },
+      series: [{ name: s.lift, type: 'bar', data: d.lift }],
+    });
+    node.appendChild(el('h3', undefined, t.sections.at_risk));
+    const table = el('table', 'at-risk');
+    const head = el('tr');
+    [s.customer, s.probability, s.reasons].forEach((h) => head.appendChild(el('th', undefined, h)));
+    table.appendChild(head);
+    d.at_risk.forEach((c) => {
+      const row = el('tr');
+      row.appendChild(el('td', undefined, c.customer_id));
+      row.appendChild(el('td', 'number', fmt(c.probability)));
+      row.appendChild(el('td', undefined, c.reasons.join('; ')));
+      table.appendChild(row);
+    });
+    node.appendChild(table);
+  }
+  if (data.notes.length > 0) {
+    const node = el('section', 'section notes');
+    node.appendChild(el('h2', undefined, t.notes));
+    const list = el('ul');
+    data.notes.forEach((n) => list.appendChild(el('li', undefined, n.text)));
+    node.appendChild(list);
+    root.appendChild(node);
+  }
+  window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+  window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+}
