@@ -10,6 +10,8 @@
 //! * [`encode`]: one-hot (rare levels grouped) or out-of-fold target
 //!   encoding, and missing values kept or imputed with an indicator; the
 //!   fitted encoder is saved with a model.
+//! * [`saved`]: models saved in the workspace (`models/churn/<name>.json`).
+//! * [`reasons`]: risk tiers and per-customer reasons as zh/en sentences.
 //!
 //! Reading the workspace fails with [`churnlens_metrics::MetricsError`]; a
 //! problem the user can fix is an `Options` error in plain words.
@@ -17,4 +19,6 @@
 pub mod activity;
 pub mod encode;
 pub mod frame;
+pub mod reasons;
+pub mod saved;
 pub mod snapshot;
