@@ -218,3 +218,44 @@ fn telco_snapshot_rows_leave_out_the_id_and_keep_every_other_column() {
     // The 11 blank TotalCharges stay missing, not zero.
     assert_eq!(total.iter().filter(|v| v.is_nan()).count(), 11);
 }
+
+/// The demo business (crates/churnlens-demo) imported as `churnlens demo` does.
+fn demo_workspace(dir: &Path, customers: usize) -> (Workspace, Calendar) {
+    let params = churnlens_demo::DemoParams { seed: 42, customers, ..churnlens_demo::DemoParams::default() };
+    let demo = churnlens_demo::generate(&params, &dir.join("data"), &|_, _, _| {}).unwrap();
+    let ws = Workspace::open_or_create(dir.join("ws")).unwrap();
+    let shanghai = churnlens_ingest::parse_tz("Asia/Shanghai").unwrap();
+    for table in [Table::Customers, Table::Orders, Table::Feedback, Table::Events, Table::Surveys, Table::Subscriptions] {
+        let file = demo.files.iter().find(|f| f.table == table).unwrap();
+        let mut options = ImportOptions::new(table);
+        options.tz = shanghai;
+        options.read.sheet = file.sheet.clone();
+        options.read.source_table = file.source_table.clone();
+        import_file(&ws, &file.path, &options, &|_, _, _| {}).unwrap();
+    }
+    (ws, Calendar::in_zone(shanghai))
+}
+
+#[test]
+fn demo_rows_carry_the_planted_drivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, calendar) = demo_workspace(dir.path(), 2000);
+    let frame = runtime().block_on(async {
+        let engine = Engine::open(&ws).await.unwrap();
+        let data = ActivityData::load(&engine, &calendar, Lang::En).await.unwrap();
+        let cutoffs = data.default_cutoffs(90, 4);
+        data.training_frame(&cutoffs, &ActivityOptions::default()).unwrap()
+    });
+    eprintln!("{} rows, {:.3} churned", frame.n_rows(), frame.positive_rate());
+    for column in &frame.columns {
+        if let RawValues::Numeric(v) = &column.values {
+            let rows: Vec<usize> = (0..v.len()).filter(|&i| !v[i].is_nan()).collect();
+            let labels: Vec<bool> = rows.iter().map(|&i| frame.labels[i]).collect();
+            let scores: Vec<f64> = rows.iter().map(|&i| v[i]).collect();
+            eprintln!("{:<28} auc {:.3} present {}", column.name.en, churnlens_models::ml::evaluate::roc_auc(&labels, &scores).unwrap_or(f64::NAN), rows.len());
+        }
+    }
+    for planted in ["配送天数_max", "complaints_total", "region"] {
+        assert!(frame.column(planted).is_some(), "{planted}");
+    }
+}

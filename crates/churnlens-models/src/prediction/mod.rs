@@ -11,6 +11,7 @@
 //!   encoding, and missing values kept or imputed with an indicator; the
 //!   fitted encoder is saved with a model.
 //! * [`saved`]: models saved in the workspace (`models/churn/<name>.json`).
+//! * [`split`]: the time split of activity rows and the recency-only baseline.
 //! * [`reasons`]: risk tiers and per-customer reasons as zh/en sentences.
 //!
 //! Reading the workspace fails with [`churnlens_metrics::MetricsError`]; a
@@ -22,3 +23,4 @@ pub mod frame;
 pub mod reasons;
 pub mod saved;
 pub mod snapshot;
+pub mod split;

@@ -100,10 +100,7 @@ impl SavedModel {
     /// Saves the model as `models/churn/<name>.json`, atomically.
     pub fn save(&self, workspace_root: &Path) -> Result<PathBuf> {
         if !valid_name(&self.name) {
-            return Err(MetricsError::Options(format!(
-                "model name {:?}: use letters, digits, - _ . / 模型名只能包含字母、数字、- _ .",
-                self.name
-            )));
+            return Err(MetricsError::Options(format!("model name {:?}: use letters, digits, - _ . / 模型名只能包含字母、数字、- _ .", self.name)));
         }
         let dir = models_dir(workspace_root);
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
