@@ -258,13 +258,25 @@ impl Encoder {
     /// the rates of all training rows). Every raw column the encoder was
     /// fitted on must be present, with the same kind.
     pub fn transform(&self, frame: &RawFrame) -> Result<FeatureTable> {
+        self.encode(frame, true)
+    }
+
+    /// As [`transform`](Self::transform), but missing numbers stay `NaN`
+    /// (the indicator columns are still there): the values as the data has
+    /// them, for describing a row to a person.
+    pub fn transform_unimputed(&self, frame: &RawFrame) -> Result<FeatureTable> {
+        self.encode(frame, false)
+    }
+
+    fn encode(&self, frame: &RawFrame, impute: bool) -> Result<FeatureTable> {
         let mut out: Vec<Vec<f64>> = Vec::new();
         let missing = |source: &str| MetricsError::Options(format!("the data has no column {source} (or it changed type), which the model was trained on"));
         for column in &self.columns {
             match column {
                 ColumnEncoder::Numeric { source, median, indicator } => {
                     let Some(RawValues::Numeric(values)) = frame.column(source).map(|c| &c.values) else { return Err(missing(source)) };
-                    out.push(values.iter().map(|&v| if v.is_nan() { median.unwrap_or(f64::NAN) } else { v }).collect());
+                    let fill = if impute { median.unwrap_or(f64::NAN) } else { f64::NAN };
+                    out.push(values.iter().map(|&v| if v.is_nan() { fill } else { v }).collect());
                     if *indicator {
                         out.push(values.iter().map(|v| f64::from(u8::from(v.is_nan()))).collect());
                     }

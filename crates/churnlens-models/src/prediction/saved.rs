@@ -73,8 +73,21 @@ pub struct SavedModel {
     pub metrics: BTreeMap<String, f64>,
     /// Decision threshold on the churn probability.
     pub threshold: f64,
+    /// Global feature importance, largest first.
+    pub importance: Vec<Importance>,
     /// The fitted classifier, as its type serialises.
     pub model: serde_json::Value,
+}
+
+/// One feature's global importance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importance {
+    /// The feature (English name).
+    pub feature: String,
+    /// Its Chinese name.
+    pub feature_zh: String,
+    /// Mean ROC AUC drop when it is shuffled on held-out rows.
+    pub auc_drop: f64,
 }
 
 /// The folder of a workspace's churn models.
@@ -180,6 +193,7 @@ mod tests {
             encoder,
             metrics: BTreeMap::from([("roc_auc".to_string(), 0.75)]),
             threshold: 0.5,
+            importance: vec![Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1 }],
             model: serde_json::json!({"weights": [1.0]}),
         };
         let dir = tempfile::tempdir().unwrap();
