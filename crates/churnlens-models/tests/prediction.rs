@@ -255,7 +255,7 @@ fn demo_rows_carry_the_planted_drivers() {
             eprintln!("{:<28} auc {:.3} present {}", column.name.en, churnlens_models::ml::evaluate::roc_auc(&labels, &scores).unwrap_or(f64::NAN), rows.len());
         }
     }
-    for planted in ["配送天数_max", "complaints_total", "region"] {
+    for planted in ["配送天数_high_count", "complaints_total", "region"] {
         assert!(frame.column(planted).is_some(), "{planted}");
     }
 }

@@ -40,6 +40,10 @@ pub const DEFAULT_HORIZON: i32 = 90;
 /// How many cutoffs are stacked when the user names none.
 pub const DEFAULT_CUTOFF_COUNT: usize = 4;
 
+/// Orders above this quantile of a numeric order column (over all
+/// purchases up to the cutoff) count as unusually high.
+pub const HIGH_QUANTILE: f64 = 0.9;
+
 /// The windows of the trend features, in days.
 pub const TREND_WINDOWS: [i32; 3] = [30, 90, 180];
 
@@ -423,8 +427,10 @@ impl ActivityData {
         let names = self.numeric_names();
         let mut numeric: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); names.len()];
         let mut plans = Vec::with_capacity(rows.len());
+        let mut highs: HashMap<i32, Vec<f64>> = HashMap::new();
         for &(i, cutoff) in rows {
-            let values = self.histories[i].features_at(cutoff, self);
+            let high = highs.entry(cutoff).or_insert_with(|| self.high_thresholds(cutoff));
+            let values = self.histories[i].features_at(cutoff, self, high);
             for (column, value) in numeric.iter_mut().zip(values) {
                 column.push(value);
             }
@@ -469,6 +475,29 @@ impl ActivityData {
         }
     }
 
+    /// Per non-canonical numeric order column, its 90th percentile over
+    /// every purchase on or before `cutoff` (nearest rank): an order above
+    /// it is unusually high for the business at that time (a late
+    /// delivery, say), without reading anything after the cutoff.
+    fn high_thresholds(&self, cutoff: i32) -> Vec<f64> {
+        (0..self.extras.len())
+            .map(|j| {
+                let mut values: Vec<f64> = self
+                    .histories
+                    .iter()
+                    .flat_map(|h| h.orders.iter().take_while(|o| o.day <= cutoff).filter(|o| o.is_purchase()).map(|o| o.extras[j]))
+                    .filter(|v| !v.is_nan())
+                    .collect();
+                if values.is_empty() {
+                    return f64::NAN;
+                }
+                values.sort_by(f64::total_cmp);
+                let rank = ((HIGH_QUANTILE * values.len() as f64).ceil() as usize).clamp(1, values.len());
+                values[rank - 1]
+            })
+            .collect()
+    }
+
     /// Names of the numeric features, in the order of [`History::features_at`].
     fn numeric_names(&self) -> Vec<FeatureName> {
         let mut names = vec![
@@ -495,6 +524,7 @@ impl ActivityData {
         for extra in &self.extras {
             names.push(FeatureName::new(format!("{extra}_mean"), format!("{extra}（每单平均）")));
             names.push(FeatureName::new(format!("{extra}_max"), format!("{extra}（每单最大）")));
+            names.push(FeatureName::new(format!("{extra}_high_count"), format!("{extra}偏高的订单数")));
         }
         if self.has_events {
             names.extend([
@@ -579,7 +609,7 @@ impl History {
     }
 
     /// The numeric features at `cutoff` from rows dated on or before it.
-    fn features_at(&self, cutoff: i32, data: &ActivityData) -> Vec<f64> {
+    fn features_at(&self, cutoff: i32, data: &ActivityData, high: &[f64]) -> Vec<f64> {
         let orders: Vec<&OrderRow> = self.orders.iter().take_while(|o| o.day <= cutoff).collect();
         let purchases: Vec<&OrderRow> = orders.iter().copied().filter(|o| o.is_purchase()).collect();
         let days = self.purchase_days_until(cutoff);
@@ -621,6 +651,7 @@ impl History {
             let mean = if values.is_empty() { f64::NAN } else { values.iter().sum::<f64>() / values.len() as f64 };
             out.push(mean);
             out.push(values.iter().copied().fold(f64::NAN, f64::max));
+            out.push(values.iter().filter(|&&v| v > high[j]).count() as f64);
         }
         if data.has_events {
             let events = &self.events[..self.events.partition_point(|&d| d <= cutoff)];
