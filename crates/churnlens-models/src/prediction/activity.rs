@@ -232,10 +232,10 @@ impl ActivityData {
             for batch in engine.sql("SELECT CAST(customer_id AS VARCHAR), survey_time, CAST(nps AS DOUBLE) FROM surveys WHERE customer_id IS NOT NULL").await? {
                 let (ids, days, nps) = (strings_of(&batch, 0)?, days_of(&batch, 1, calendar)?, numbers_of(&batch, 2)?);
                 for row in 0..batch.num_rows() {
-                    if let (Some(id), Some(day)) = (&ids[row], days[row]) {
-                        if !nps[row].is_nan() {
-                            index.get(id).surveys.push((day, nps[row]));
-                        }
+                    if let (Some(id), Some(day)) = (&ids[row], days[row])
+                        && !nps[row].is_nan()
+                    {
+                        index.get(id).surveys.push((day, nps[row]));
                     }
                 }
             }
@@ -646,12 +646,12 @@ impl History {
         let refunds: Vec<f64> = orders.iter().filter_map(|o| o.amount).filter(|&a| a < 0.0).collect();
         out.push(refunds.len() as f64);
         out.push(-refunds.iter().sum::<f64>());
-        for j in 0..data.extras.len() {
+        for (j, &threshold) in high.iter().enumerate() {
             let values: Vec<f64> = purchases.iter().map(|o| o.extras[j]).filter(|v| !v.is_nan()).collect();
             let mean = if values.is_empty() { f64::NAN } else { values.iter().sum::<f64>() / values.len() as f64 };
             out.push(mean);
             out.push(values.iter().copied().fold(f64::NAN, f64::max));
-            out.push(values.iter().filter(|&&v| v > high[j]).count() as f64);
+            out.push(values.iter().filter(|&&v| v > threshold).count() as f64);
         }
         if data.has_events {
             let events = &self.events[..self.events.partition_point(|&d| d <= cutoff)];

@@ -91,24 +91,23 @@ fn trend_subject(stem: &str) -> Option<(&'static str, &'static str)> {
 /// indicator → "nps_last unknown"; otherwise "name = value". `value` is the
 /// feature's value as the model saw it (before imputation for a missing one).
 pub fn describe(name: &FeatureName, value: f64, lang: Lang) -> String {
-    if let Some(stem_window) = name.en.strip_suffix("d_change") {
-        if let Some((stem, window)) = stem_window.rsplit_once('_') {
-            if let (Some((en, zh)), Ok(days)) = (trend_subject(stem), window.parse::<u32>()) {
-                if value.is_nan() {
-                    return match lang {
-                        Lang::En => format!("no {en} in the {days} days before the last {days}"),
-                        Lang::Zh => format!("此前 {days} 天内没有{zh}"),
-                    };
-                }
-                let percent = (value.abs() * 100.0).round();
-                return match (lang, value < 0.0) {
-                    (Lang::En, true) => format!("{en} in the last {days} days down {percent:.0}%"),
-                    (Lang::En, false) => format!("{en} in the last {days} days up {percent:.0}%"),
-                    (Lang::Zh, true) => format!("{days} 天内{zh}下降 {percent:.0}%"),
-                    (Lang::Zh, false) => format!("{days} 天内{zh}上升 {percent:.0}%"),
-                };
-            }
+    if let Some(stem_window) = name.en.strip_suffix("d_change")
+        && let Some((stem, window)) = stem_window.rsplit_once('_')
+        && let (Some((en, zh)), Ok(days)) = (trend_subject(stem), window.parse::<u32>())
+    {
+        if value.is_nan() {
+            return match lang {
+                Lang::En => format!("no {en} in the {days} days before the last {days}"),
+                Lang::Zh => format!("此前 {days} 天内没有{zh}"),
+            };
         }
+        let percent = (value.abs() * 100.0).round();
+        return match (lang, value < 0.0) {
+            (Lang::En, true) => format!("{en} in the last {days} days down {percent:.0}%"),
+            (Lang::En, false) => format!("{en} in the last {days} days up {percent:.0}%"),
+            (Lang::Zh, true) => format!("{days} 天内{zh}下降 {percent:.0}%"),
+            (Lang::Zh, false) => format!("{days} 天内{zh}上升 {percent:.0}%"),
+        };
     }
     if let (Some((column, level)), Some((column_zh, _))) = (name.en.split_once('='), name.zh.split_once('=')) {
         let rare = level == OTHER_LEVEL;
