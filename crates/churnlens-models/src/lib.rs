@@ -32,11 +32,14 @@
 //! * [`segment`]: the above over a workspace — RFM segments with churn rate,
 //!   revenue share and CLV per segment, and the ranked churn-driver table
 //!   (issue #4).
+//! * [`prediction`]: churn prediction rows from activity data (point in
+//!   time, no leakage) or a snapshot, and their encoding (issue #6).
 
 pub mod clv;
 pub mod error;
 pub mod forecasting;
 pub mod ml;
+pub mod prediction;
 pub mod segment;
 pub mod stats;
 pub mod survival_analysis;

@@ -1,0 +1,210 @@
+//! Churn models saved in a workspace: `models/churn/<name>.json`, written
+//! to a temporary file beside it and renamed over it, so a failed write
+//! leaves the previous model. A file holds the format version, the
+//! algorithm and its parameters, a summary of the training data (rows,
+//! positive rate, cutoffs and horizon or the snapshot's label), the fitted
+//! encoder and feature names, the evaluation metrics and the fitted model.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use churnlens_metrics::{MetricsError, Result};
+use serde::{Deserialize, Serialize};
+
+use super::encode::Encoder;
+use super::frame::FeatureName;
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Where the training rows came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum TrainingSource {
+    /// Point-in-time rows from activity data.
+    Activity {
+        /// Cutoff days, YYYY-MM-DD, oldest first.
+        cutoffs: Vec<String>,
+        /// Horizon H in days.
+        horizon_days: i32,
+        /// Churn window W in days.
+        window_days: i32,
+        /// Business time zone.
+        tz: String,
+    },
+    /// A snapshot table.
+    Snapshot {
+        /// The label column.
+        label: String,
+        /// Columns kept although they looked like identifiers.
+        keep: Vec<String>,
+        /// Columns left out on request.
+        drop: Vec<String>,
+    },
+}
+
+/// The training data in brief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Where the rows came from.
+    pub data: TrainingSource,
+    /// Training rows.
+    pub rows: usize,
+    /// Share of churned rows.
+    pub positive_rate: f64,
+}
+
+/// A saved churn model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedModel {
+    /// [`FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// The file's name without `.json`.
+    pub name: String,
+    /// logistic, tree, forest, svm or gbdt.
+    pub algorithm: String,
+    /// The algorithm's settings.
+    pub parameters: serde_json::Value,
+    /// The training data in brief.
+    pub training: TrainingSummary,
+    /// The fitted encoder (raw columns → features).
+    pub encoder: Encoder,
+    /// Evaluation metrics by name (roc_auc, pr_auc, log_loss …).
+    pub metrics: BTreeMap<String, f64>,
+    /// Decision threshold on the churn probability.
+    pub threshold: f64,
+    /// Global feature importance, largest first.
+    pub importance: Vec<Importance>,
+    /// The fitted classifier, as its type serialises.
+    pub model: serde_json::Value,
+}
+
+/// One feature's global importance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importance {
+    /// The feature (English name).
+    pub feature: String,
+    /// Its Chinese name.
+    pub feature_zh: String,
+    /// Mean ROC AUC drop when it is shuffled on held-out rows.
+    pub auc_drop: f64,
+}
+
+/// The folder of a workspace's churn models.
+pub fn models_dir(workspace_root: &Path) -> PathBuf {
+    workspace_root.join("models").join("churn")
+}
+
+/// Whether a model name is safe as a file name: letters, digits, `-`, `_`, `.`, not starting with a dot.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn io_error(path: &Path, error: impl std::fmt::Display) -> MetricsError {
+    MetricsError::Options(format!("{}: {error}", path.display()))
+}
+
+impl SavedModel {
+    /// The feature names, in column order.
+    pub fn features(&self) -> &[FeatureName] {
+        self.encoder.feature_names()
+    }
+
+    /// Saves the model as `models/churn/<name>.json`, atomically.
+    pub fn save(&self, workspace_root: &Path) -> Result<PathBuf> {
+        if !valid_name(&self.name) {
+            return Err(MetricsError::Options(format!("model name {:?}: use letters, digits, - _ . / 模型名只能包含字母、数字、- _ .", self.name)));
+        }
+        let dir = models_dir(workspace_root);
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        let path = dir.join(format!("{}.json", self.name));
+        let text = serde_json::to_string_pretty(self).map_err(|e| io_error(&path, e))?;
+        let temporary = dir.join(format!(".{}.json.{}.tmp", self.name, std::process::id()));
+        if let Err(e) = std::fs::write(&temporary, text.as_bytes()).and_then(|()| std::fs::rename(&temporary, &path)) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(io_error(&path, e));
+        }
+        Ok(path)
+    }
+
+    /// Loads `models/churn/<name>.json`.
+    pub fn load(workspace_root: &Path, name: &str) -> Result<SavedModel> {
+        let path = models_dir(workspace_root).join(format!("{name}.json"));
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(MetricsError::Options(format!(
+                    "no churn model {name} in this workspace ({}): train one with `churnlens model train` / 工作区中没有流失模型 {name}，请先运行 churnlens model train",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(io_error(&path, e)),
+        };
+        let model: SavedModel = serde_json::from_str(&text).map_err(|e| io_error(&path, e))?;
+        if model.format_version != FORMAT_VERSION {
+            return Err(io_error(&path, format!("format version {} is not {FORMAT_VERSION}", model.format_version)));
+        }
+        Ok(model)
+    }
+
+    /// Every saved model, by name.
+    pub fn list(workspace_root: &Path) -> Result<Vec<SavedModel>> {
+        let dir = models_dir(workspace_root);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&dir, e)),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(str::to_owned))
+            .filter(|n| valid_name(n))
+            .collect();
+        names.sort();
+        names.iter().map(|n| SavedModel::load(workspace_root, n)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prediction::encode::EncoderParams;
+    use crate::prediction::frame::{RawColumn, RawFrame, RawValues};
+
+    #[test]
+    fn saves_atomically_and_lists_back() {
+        let frame = RawFrame {
+            ids: vec!["a".into(), "b".into()],
+            labels: vec![true, false],
+            columns: vec![RawColumn { name: FeatureName::new("x", "x"), values: RawValues::Numeric(vec![1.0, f64::NAN]) }],
+            ..RawFrame::default()
+        };
+        let (encoder, _) = EncoderParams::default().fit(&frame).unwrap();
+        let model = SavedModel {
+            format_version: FORMAT_VERSION,
+            name: "gbdt".into(),
+            algorithm: "gbdt".into(),
+            parameters: serde_json::json!({"trees": 3}),
+            training: TrainingSummary {
+                data: TrainingSource::Snapshot { label: "churn".into(), keep: Vec::new(), drop: Vec::new() },
+                rows: 2,
+                positive_rate: 0.5,
+            },
+            encoder,
+            metrics: BTreeMap::from([("roc_auc".to_string(), 0.75)]),
+            threshold: 0.5,
+            importance: vec![Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1 }],
+            model: serde_json::json!({"weights": [1.0]}),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = model.save(dir.path()).unwrap();
+        assert!(path.ends_with("models/churn/gbdt.json"));
+        assert_eq!(SavedModel::load(dir.path(), "gbdt").unwrap(), model);
+        assert_eq!(SavedModel::list(dir.path()).unwrap(), vec![model.clone()]);
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(models_dir(dir.path())).unwrap().count(), 1);
+        assert!(SavedModel::load(dir.path(), "other").unwrap_err().to_string().contains("no churn model other"));
+        let bad = SavedModel { name: "../escape".into(), ..model };
+        assert!(bad.save(dir.path()).is_err());
+    }
+}
