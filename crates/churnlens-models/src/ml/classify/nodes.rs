@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ml::MlError;
-use crate::ml::classify::{FeatureTable, TrainingSet};
+use crate::ml::classify::FeatureTable;
 
 /// Where a node sends a row.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -194,7 +194,7 @@ pub(crate) fn check_columns(features: &FeatureTable, expected: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ml::classify::ClassWeight;
+    use crate::ml::classify::{ClassWeight, TrainingSet};
 
     fn leaf(value: f64, cover: f64) -> TreeNode {
         TreeNode { split: None, value, cover, samples: cover as usize }
