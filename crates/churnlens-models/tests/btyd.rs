@@ -7,7 +7,7 @@ mod shared_data;
 
 use churnlens_models::error::ModelError;
 use churnlens_models::stats::btyd::summary::cumulative_repeat_purchases;
-use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, expected_cumulative_purchases, holdout_comparison};
+use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, customer_lifetime_values, expected_cumulative_purchases, holdout_comparison};
 use churnlens_models::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm, ShiftedBetaGeometricParams,
     SummaryOptions, summarize_transactions,
@@ -207,6 +207,30 @@ fn predictions_match_lifetimes_for_every_cdnow_customer() {
             other => panic!("unknown fixture row {other:?}"),
         };
         check(got, expected, format!("{model} {quantity} {t}"));
+    }
+    // The bulk evaluation (per-frequency series tables for BG/NBD and
+    // MBG/NBD, the per-customer path for Pareto/NBD) against the same fixture.
+    let rows: Vec<&HashMap<String, f64>> = fixture.values().collect();
+    let models: [(&str, &dyn Fn(&[f64], &[Rfm]) -> Vec<f64>); 3] = [
+        ("bgnbd", &|h, c| bg.conditional_expected_purchases_many(h, c)),
+        ("mbgnbd", &|h, c| mbg.conditional_expected_purchases_many(h, c)),
+        ("pareto", &|h, c| pareto.conditional_expected_purchases_many(h, c)),
+    ];
+    for (name, many) in models {
+        let expected = many(&[10.0, 52.0], &customers);
+        for (i, row) in rows.iter().enumerate() {
+            check(expected[2 * i], row[&format!("{name}_expected_10")], format!("{name} bulk expected_10 {i}"));
+            check(expected[2 * i + 1], row[&format!("{name}_expected_52")], format!("{name} bulk expected_52 {i}"));
+        }
+    }
+    let values: Vec<f64> = rows.iter().map(|r| gg.conditional_expected_average_value(r["frequency"], r["lt_monetary_value"])).collect();
+    for (name, clv) in [
+        ("bgnbd", customer_lifetime_values(&bg, &customers, &values, 12, 0.01, WEEKS_PER_MONTH)),
+        ("pareto", customer_lifetime_values(&pareto, &customers, &values, 12, 0.01, WEEKS_PER_MONTH)),
+    ] {
+        for (i, row) in rows.iter().enumerate() {
+            check(clv[i], row[&format!("{name}_clv")], format!("{name} bulk clv {i}"));
+        }
     }
     eprintln!("largest relative difference from lifetimes: {:.3e} ({})", worst.0, worst.1);
 }

@@ -71,6 +71,27 @@ pub trait PurchaseModel {
     /// The expected number of repeat purchases in the first `t` ≥ 0 time units
     /// of a new customer's life.
     fn expected_purchases(&self, t: f64) -> f64;
+    /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
+    /// of every customer at every horizon, customer-major (`result[i *
+    /// horizons.len() + j]` is customer i at `horizons[j]`), in parallel. A
+    /// model overrides it when it can share work between horizons or
+    /// customers; the values are the same.
+    fn conditional_expected_purchases_many(&self, horizons: &[f64], customers: &[Rfm]) -> Vec<f64>
+    where
+        Self: Sync,
+    {
+        use rayon::prelude::*;
+        let mut out = vec![0.0; horizons.len() * customers.len()];
+        if horizons.is_empty() {
+            return out;
+        }
+        out.par_chunks_mut(horizons.len()).zip(customers.par_iter()).for_each(|(row, c)| {
+            for (v, &t) in row.iter_mut().zip(horizons) {
+                *v = self.conditional_expected_purchases(t, c);
+            }
+        });
+        out
+    }
 }
 
 /// Optimiser settings shared by the models' parameter builders.
