@@ -125,8 +125,7 @@ impl ClvError {
         }
     }
 
-    /// The message in `lang`. The models' own messages are English; in
-    /// Chinese they follow a short Chinese statement of what failed.
+    /// The message in `lang` (the models' errors through [`ModelError::message`]).
     pub fn message(&self, lang: Lang) -> String {
         match (lang, self) {
             (Lang::En, e) => e.to_string(),
@@ -138,8 +137,7 @@ impl ClvError {
             (Lang::Zh, ClvError::BadModel { path, reason }) => {
                 format!("无法读取已保存的 CLV 模型 {}（{reason}）：请用 `churnlens clv fit` 重新拟合", path.display())
             }
-            (Lang::Zh, ClvError::Model(e @ ModelError::NotConverged { .. })) => format!("模型拟合未收敛：{e}"),
-            (Lang::Zh, ClvError::Model(e)) => format!("无法拟合模型：{e}"),
+            (Lang::Zh, ClvError::Model(e)) => e.message(lang),
             (Lang::Zh, e) => e.to_string(),
         }
     }

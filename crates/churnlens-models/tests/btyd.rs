@@ -6,8 +6,11 @@
 mod shared_data;
 
 use churnlens_models::error::ModelError;
+use churnlens_models::stats::btyd::simulate::simulate_bgnbd;
 use churnlens_models::stats::btyd::summary::cumulative_repeat_purchases;
-use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, customer_lifetime_values, expected_cumulative_purchases, holdout_comparison};
+use churnlens_models::stats::btyd::validation::{
+    WEEKS_PER_MONTH, customer_lifetime_value, customer_lifetime_values, expected_cumulative_purchases, holdout_comparison,
+};
 use churnlens_models::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm, ShiftedBetaGeometricParams,
     SummaryOptions, summarize_transactions,
@@ -478,4 +481,21 @@ fn penalised_fits_agree_with_lifetimes() {
     let monetary: Vec<f64> = summary.iter().map(|s| s.monetary_value).collect();
     let error = GammaGammaParams::new().penalizer(0.01).fit(&frequency, &monetary).expect_err("q below 1");
     assert!(error.to_string().contains("at most 1") && error.to_string().contains("smaller"), "{error}");
+}
+
+#[test]
+fn an_unidentified_dropout_distribution_fails_after_a_few_iterations() {
+    // Every customer drops out with the same probability 0.03 (Beta(300,
+    // 9700) is all but a point), so the likelihood keeps rising as a and b
+    // grow together without end, the way the demo's data behaves without a
+    // penalizer. The fit must say so in plain words, and stop the diverging
+    // start at the boundary instead of spending 500 iterations per start.
+    let customers = simulate_bgnbd(5000, [0.5, 4.0, 300.0, 9700.0], 27.0, 39.0, 7);
+    let error = BetaGeoParams::new().fit(&customers).expect_err("a and b are not identified");
+    let ModelError::NotConverged { model: "BG/NBD", iterations, .. } = error else { panic!("{error:?}") };
+    assert!(iterations < 100, "{iterations} iterations");
+    assert!(error.to_string().contains("penalizer"), "{error}");
+    // The penalizer the message suggests gives a fit.
+    let model = BetaGeoParams::new().penalizer(0.001).fit(&customers).expect("penalised fit");
+    assert!(model.report.expect("fitted").converged);
 }

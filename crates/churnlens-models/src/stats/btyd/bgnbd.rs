@@ -55,7 +55,8 @@ pub struct BetaGeoParams {
 
 fit_settings_builder!(BetaGeoParams);
 
-const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
 
 impl BetaGeoParams {
     /// BG/NBD with default settings.

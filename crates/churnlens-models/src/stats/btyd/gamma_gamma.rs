@@ -16,7 +16,8 @@ use crate::error::ModelError;
 use crate::stats::special::{digamma, ln_gamma};
 
 const MODEL: &str = "Gamma-Gamma";
-const HINT: &str = "the repeat customers' mean spends may vary too little or too much; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the repeat customers' mean spends may vary too little or too much; try a penalizer such as 0.001";
 
 /// Settings of a Gamma-Gamma fit. Defaults: no penalty, 500 iterations,
 /// gradient tolerance 1e-7 (see [`FitSettings`]).
