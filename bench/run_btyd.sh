@@ -13,6 +13,7 @@ dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 cd "$root"
 cargo build --release --workspace --examples
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 "$CARGO_TARGET_DIR/release/examples/btyd_benchmark" "$n" "$dir" --only-bgnbd-gg
 "$venv/bin/python" "$root/bench/btyd_lifetimes.py" "$dir" --only-bgnbd-gg
 "$venv/bin/python" "$root/bench/btyd_compare.py" "$dir"

@@ -8,12 +8,14 @@
 //! there (bgnbd_customers.csv: frequency,recency,T,monetary_value;
 //! pareto_customers.csv: frequency,recency,T) so bench/btyd_lifetimes.py can
 //! time lifetimes on the same data, and its figures as churnlens.json.
-//! `--only-bgnbd-gg` runs the acceptance benchmark only: BG/NBD + Gamma-Gamma
-//! fit, then P(alive), 52 weeks' purchases, expected average value and
-//! 12-month CLV for every customer (bench/run_btyd.sh).
+//! `--only-bgnbd-gg` runs the acceptance benchmark only: read the customers
+//! back from that CSV, BG/NBD + Gamma-Gamma fit, then P(alive), 52 weeks'
+//! purchases, expected average value and 12-month CLV for every customer,
+//! and write those four columns as churnlens_predictions.csv
+//! (bench/run_btyd.sh), timing each step.
 
 use churnlens_models::stats::btyd::simulate::{SplitMix64, simulate_bgnbd, simulate_pareto_nbd};
-use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value};
+use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, clv_horizons, discounted_value};
 use churnlens_models::stats::btyd::{BetaGeoParams, BetaGeoVariant, GammaGammaParams, ParetoNbdParams, PurchaseModel, Rfm};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -34,6 +36,30 @@ fn simulate_spend(customers: &[Rfm], seed: u64) -> Vec<f64> {
             rng.gamma(p * c.frequency) / nu / c.frequency
         })
         .collect()
+}
+
+/// The customers and mean spends of bgnbd_customers.csv (frequency,recency,T,monetary_value).
+fn read_customers(path: &std::path::Path) -> (Vec<Rfm>, Vec<f64>) {
+    let mut reader = csv::Reader::from_path(path).expect("readable customers");
+    let mut record = csv::ByteRecord::new();
+    let (mut customers, mut spend) = (Vec::new(), Vec::new());
+    let field = |record: &csv::ByteRecord, i: usize| -> f64 { std::str::from_utf8(&record[i]).expect("utf-8").parse().expect("a number") };
+    while reader.read_byte_record(&mut record).expect("a csv record") {
+        customers.push(Rfm::new(field(&record, 0), field(&record, 1), field(&record, 2)));
+        spend.push(field(&record, 3));
+    }
+    (customers, spend)
+}
+
+/// Every customer's predictions as CSV (p_alive,purchases_52,average_value,clv_12).
+fn write_predictions(path: &std::path::Path, columns: &[&Vec<f64>; 4]) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("writable directory"));
+    writeln!(out, "p_alive,purchases_52,average_value,clv_12").expect("write");
+    for i in 0..columns[0].len() {
+        writeln!(out, "{},{},{},{}", columns[0][i], columns[1][i], columns[2][i], columns[3][i]).expect("write");
+    }
+    out.flush().expect("write");
 }
 
 fn main() {
@@ -62,7 +88,19 @@ fn main() {
         }
     }
 
-    // The acceptance run: BG/NBD + Gamma-Gamma, fit and predict.
+    // The acceptance run: BG/NBD + Gamma-Gamma; with a directory, from
+    // reading the customers to writing every customer's predictions.
+    let end_to_end_started = Instant::now();
+    let (bg_customers, spend, read) = match dir {
+        Some(dir) => {
+            let started = Instant::now();
+            let (customers, spend) = read_customers(&dir.join("bgnbd_customers.csv"));
+            let read = started.elapsed().as_secs_f64();
+            println!("read {} customers: {read:.2}s", customers.len());
+            (customers, spend, read)
+        }
+        None => (bg_customers, spend, 0.0),
+    };
     let total_started = Instant::now();
     let started = Instant::now();
     let model = BetaGeoParams::new().fit(&bg_customers).expect("fit");
@@ -73,26 +111,34 @@ fn main() {
     let spend_model = GammaGammaParams::new().fit(&frequency, &spend).expect("fit");
     let fit_gg = started.elapsed().as_secs_f64();
     println!("fit Gamma-Gamma: {fit_gg:.2}s p={:.6} q={:.6} v={:.6}", spend_model.p, spend_model.q, spend_model.v);
+    // Every customer's four figures, kept as columns like lifetimes' arrays.
     let started = Instant::now();
-    let sums = bg_customers
-        .par_iter()
-        .zip(spend.par_iter())
-        .map(|(c, &m)| {
-            let value = spend_model.conditional_expected_average_value(c.frequency, m);
-            [model.p_alive(c), model.conditional_expected_purchases(52.0, c), value, customer_lifetime_value(&model, c, value, 12, 0.01, WEEKS_PER_MONTH)]
-        })
-        .reduce(|| [0.0; 4], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]);
+    let p_alive: Vec<f64> = bg_customers.par_iter().map(|c| model.p_alive(c)).collect();
+    // The 52 weeks and the 12 month ends of the CLV in one evaluation.
+    let mut horizons = vec![52.0];
+    horizons.extend(clv_horizons(12, WEEKS_PER_MONTH));
+    let cumulative = model.conditional_expected_purchases_many(&horizons, &bg_customers);
+    let average_value: Vec<f64> = frequency.par_iter().zip(spend.par_iter()).map(|(&x, &m)| spend_model.conditional_expected_average_value(x, m)).collect();
+    let (purchases_52, clv_12): (Vec<f64>, Vec<f64>) =
+        cumulative.par_chunks(horizons.len()).zip(average_value.par_iter()).map(|(c, &value)| (c[0], discounted_value(&c[1..], value, 0.01))).unzip();
     let predict = started.elapsed().as_secs_f64();
     let total = total_started.elapsed().as_secs_f64();
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let sums = [sum(&p_alive), sum(&purchases_52), sum(&average_value), sum(&clv_12)];
     println!(
         "predict BG/NBD + Gamma-Gamma (p_alive, 52 weeks, average value, 12-month CLV): {predict:.2}s sums {:.6} {:.6} {:.6} {:.6}",
         sums[0], sums[1], sums[2], sums[3]
     );
     println!("total BG/NBD + Gamma-Gamma fit and predict: {total:.2}s");
     if let Some(dir) = dir {
+        let started = Instant::now();
+        write_predictions(&dir.join("churnlens_predictions.csv"), &[&p_alive, &purchases_52, &average_value, &clv_12]);
+        let write = started.elapsed().as_secs_f64();
+        let end_to_end = end_to_end_started.elapsed().as_secs_f64();
+        println!("write predictions: {write:.2}s; read, fit, predict and write: {end_to_end:.2}s");
         let figures = serde_json::json!({
-            "customers": n,
-            "seconds": { "fit_bgnbd": fit_bgnbd, "fit_gamma_gamma": fit_gg, "predict": predict, "total": total },
+            "customers": bg_customers.len(),
+            "seconds": { "read": read, "fit_bgnbd": fit_bgnbd, "fit_gamma_gamma": fit_gg, "predict": predict, "total": total, "write": write, "end_to_end": end_to_end },
             "bgnbd": { "r": model.r, "alpha": model.alpha, "a": model.a, "b": model.b },
             "gamma_gamma": { "p": spend_model.p, "q": spend_model.q, "v": spend_model.v },
             "sums": { "p_alive": sums[0], "purchases_52": sums[1], "average_value": sums[2], "clv_12": sums[3] },

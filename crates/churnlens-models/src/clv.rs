@@ -17,7 +17,7 @@
 //! * Predict: [`ClvModel::predict`] gives per customer P(alive), the expected
 //!   purchases and average order value, and CLV over a horizon of months with
 //!   a discount rate per month (lifetimes' definition,
-//!   [`customer_lifetime_value`]); [`predictions_batch`] ranks them by CLV and
+//!   [`customer_lifetime_value`](crate::stats::btyd::validation::customer_lifetime_value)); [`predictions_batch`] ranks them by CLV and
 //!   [`summary_by_group`] summarises them by a customer attribute.
 //! * Validate: [`validate`] fits on the calibration period and compares
 //!   predicted with actual holdout purchases by calibration frequency, with
@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
 use crate::stats::btyd::summary::cumulative_repeat_purchases;
-use crate::stats::btyd::validation::{HoldoutComparison, WEEKS_PER_MONTH, customer_lifetime_value, expected_cumulative_purchases, holdout_comparison};
+use crate::stats::btyd::validation::{HoldoutComparison, WEEKS_PER_MONTH, clv_horizons, discounted_value, expected_cumulative_purchases, holdout_comparison};
 use crate::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, CustomerSummary, FitReport, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm,
     SummaryOptions, summarize_transactions,
@@ -125,8 +125,7 @@ impl ClvError {
         }
     }
 
-    /// The message in `lang`. The models' own messages are English; in
-    /// Chinese they follow a short Chinese statement of what failed.
+    /// The message in `lang` (the models' errors through [`ModelError::message`]).
     pub fn message(&self, lang: Lang) -> String {
         match (lang, self) {
             (Lang::En, e) => e.to_string(),
@@ -138,8 +137,7 @@ impl ClvError {
             (Lang::Zh, ClvError::BadModel { path, reason }) => {
                 format!("无法读取已保存的 CLV 模型 {}（{reason}）：请用 `churnlens clv fit` 重新拟合", path.display())
             }
-            (Lang::Zh, ClvError::Model(e @ ModelError::NotConverged { .. })) => format!("模型拟合未收敛：{e}"),
-            (Lang::Zh, ClvError::Model(e)) => format!("无法拟合模型：{e}"),
+            (Lang::Zh, ClvError::Model(e)) => e.message(lang),
             (Lang::Zh, e) => e.to_string(),
         }
     }
@@ -357,6 +355,12 @@ impl PurchaseModel for CountModel {
         match self {
             CountModel::BetaGeo(m) => m.expected_purchases(t),
             CountModel::Pareto(m) => m.expected_purchases(t),
+        }
+    }
+    fn conditional_expected_purchases_many(&self, horizons: &[f64], customers: &[Rfm]) -> Vec<f64> {
+        match self {
+            CountModel::BetaGeo(m) => m.conditional_expected_purchases_many(horizons, customers),
+            CountModel::Pareto(m) => m.conditional_expected_purchases_many(horizons, customers),
         }
     }
 }
@@ -596,10 +600,20 @@ impl ClvModel {
         let spend = GammaGamma::from_params(self.spend_model.p, self.spend_model.q, self.spend_model.v)?;
         let units_per_month = self.units_per_month();
         let horizon = f64::from(months) * units_per_month;
+        // The CLV's month ends end at the horizon, so one evaluation of the
+        // cumulative expectations gives both; the report's horizon is added
+        // separately only when there are no months.
+        let mut horizons = clv_horizons(months, units_per_month);
+        if horizons.is_empty() {
+            horizons.push(horizon);
+        }
+        let rfm: Vec<Rfm> = data.summaries.iter().map(|s| s.rfm).collect();
+        let cumulative = count.conditional_expected_purchases_many(&horizons, &rfm);
         Ok(data
             .summaries
             .par_iter()
-            .map(|s| {
+            .zip(cumulative.par_chunks(horizons.len()))
+            .map(|(s, cumulative)| {
                 // A customer whose repeat days net to nothing gets the population mean.
                 let average_value =
                     if s.monetary_value > 0.0 { spend.conditional_expected_average_value(s.rfm.frequency, s.monetary_value) } else { spend.population_mean() };
@@ -608,9 +622,9 @@ impl ClvModel {
                     rfm: s.rfm,
                     monetary_value: s.monetary_value,
                     p_alive: count.p_alive(&s.rfm),
-                    expected_purchases: count.conditional_expected_purchases(horizon, &s.rfm),
+                    expected_purchases: cumulative[cumulative.len() - 1],
                     expected_average_value: average_value,
-                    clv: customer_lifetime_value(&count, &s.rfm, average_value, months, discount_rate, units_per_month),
+                    clv: if months == 0 { 0.0 } else { discounted_value(cumulative, average_value, discount_rate) },
                 }
             })
             .collect())

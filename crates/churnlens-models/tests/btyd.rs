@@ -6,8 +6,11 @@
 mod shared_data;
 
 use churnlens_models::error::ModelError;
+use churnlens_models::stats::btyd::simulate::simulate_bgnbd;
 use churnlens_models::stats::btyd::summary::cumulative_repeat_purchases;
-use churnlens_models::stats::btyd::validation::{WEEKS_PER_MONTH, customer_lifetime_value, expected_cumulative_purchases, holdout_comparison};
+use churnlens_models::stats::btyd::validation::{
+    WEEKS_PER_MONTH, customer_lifetime_value, customer_lifetime_values, expected_cumulative_purchases, holdout_comparison,
+};
 use churnlens_models::stats::btyd::{
     BetaGeo, BetaGeoParams, BetaGeoVariant, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams, PurchaseModel, Rfm, ShiftedBetaGeometricParams,
     SummaryOptions, summarize_transactions,
@@ -207,6 +210,30 @@ fn predictions_match_lifetimes_for_every_cdnow_customer() {
             other => panic!("unknown fixture row {other:?}"),
         };
         check(got, expected, format!("{model} {quantity} {t}"));
+    }
+    // The bulk evaluation (per-frequency series tables for BG/NBD and
+    // MBG/NBD, the per-customer path for Pareto/NBD) against the same fixture.
+    let rows: Vec<&HashMap<String, f64>> = fixture.values().collect();
+    let models: [(&str, &dyn Fn(&[f64], &[Rfm]) -> Vec<f64>); 3] = [
+        ("bgnbd", &|h, c| bg.conditional_expected_purchases_many(h, c)),
+        ("mbgnbd", &|h, c| mbg.conditional_expected_purchases_many(h, c)),
+        ("pareto", &|h, c| pareto.conditional_expected_purchases_many(h, c)),
+    ];
+    for (name, many) in models {
+        let expected = many(&[10.0, 52.0], &customers);
+        for (i, row) in rows.iter().enumerate() {
+            check(expected[2 * i], row[&format!("{name}_expected_10")], format!("{name} bulk expected_10 {i}"));
+            check(expected[2 * i + 1], row[&format!("{name}_expected_52")], format!("{name} bulk expected_52 {i}"));
+        }
+    }
+    let values: Vec<f64> = rows.iter().map(|r| gg.conditional_expected_average_value(r["frequency"], r["lt_monetary_value"])).collect();
+    for (name, clv) in [
+        ("bgnbd", customer_lifetime_values(&bg, &customers, &values, 12, 0.01, WEEKS_PER_MONTH)),
+        ("pareto", customer_lifetime_values(&pareto, &customers, &values, 12, 0.01, WEEKS_PER_MONTH)),
+    ] {
+        for (i, row) in rows.iter().enumerate() {
+            check(clv[i], row[&format!("{name}_clv")], format!("{name} bulk clv {i}"));
+        }
     }
     eprintln!("largest relative difference from lifetimes: {:.3e} ({})", worst.0, worst.1);
 }
@@ -454,4 +481,21 @@ fn penalised_fits_agree_with_lifetimes() {
     let monetary: Vec<f64> = summary.iter().map(|s| s.monetary_value).collect();
     let error = GammaGammaParams::new().penalizer(0.01).fit(&frequency, &monetary).expect_err("q below 1");
     assert!(error.to_string().contains("at most 1") && error.to_string().contains("smaller"), "{error}");
+}
+
+#[test]
+fn an_unidentified_dropout_distribution_fails_after_a_few_iterations() {
+    // Every customer drops out with the same probability 0.03 (Beta(300,
+    // 9700) is all but a point), so the likelihood keeps rising as a and b
+    // grow together without end, the way the demo's data behaves without a
+    // penalizer. The fit must say so in plain words, and stop the diverging
+    // start at the boundary instead of spending 500 iterations per start.
+    let customers = simulate_bgnbd(5000, [0.5, 4.0, 300.0, 9700.0], 27.0, 39.0, 7);
+    let error = BetaGeoParams::new().fit(&customers).expect_err("a and b are not identified");
+    let ModelError::NotConverged { model: "BG/NBD", iterations, .. } = error else { panic!("{error:?}") };
+    assert!(iterations < 100, "{iterations} iterations");
+    assert!(error.to_string().contains("penalizer"), "{error}");
+    // The penalizer the message suggests gives a fit.
+    let model = BetaGeoParams::new().penalizer(0.001).fit(&customers).expect("penalised fit");
+    assert!(model.report.expect("fitted").converged);
 }

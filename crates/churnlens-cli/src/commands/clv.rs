@@ -220,9 +220,9 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     let (_runtime, _engine, activity) = activity(workspace, tz, lang)?;
     let data = ClvData::from_activity(&activity, TimeUnit::Week, None, None).map_err(|e| clv_error(e, lang))?;
     // Plain maximum likelihood does not converge on the demo (its frequent
-    // buyers make the likelihood flat in a and b) and takes about a minute
-    // to say so on 50,000 customers, so the demo starts from the small
-    // penalizer the error message suggests, and a larger one if needed.
+    // buyers make the likelihood keep rising as a and b grow together), so
+    // the demo starts from the small penalizer the error message suggests,
+    // and a larger one if needed.
     let mut fitted = Err(ClvError::Options(String::new()));
     for penalizer in [0.001, 0.01] {
         fitted = churnlens_models::clv::fit(&data, &FitOptions { penalizer, ..FitOptions::default() }, tz.name());

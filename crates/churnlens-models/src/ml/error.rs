@@ -1,6 +1,7 @@
 //! The one error type of the machine-learning models: the caller's data or
 //! settings cannot give a model. Plain words; no result is ever NaN instead.
 
+use churnlens_core::Lang;
 use thiserror::Error;
 
 /// Why a model could not be fitted or evaluated.
@@ -99,4 +100,45 @@ pub enum MlError {
         /// What is wrong with it.
         reason: &'static str,
     },
+}
+
+impl MlError {
+    /// The message in `lang`: English as [`Display`](std::fmt::Display)
+    /// gives it, or zh-CN (a setting's reason stays as written).
+    pub fn message(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, e) => e.to_string(),
+            (Lang::Zh, MlError::NoFeatures) => "数据至少需要一个特征".into(),
+            (Lang::Zh, MlError::RaggedMatrix { values, features }) => format!("{values} 个值无法组成每行 {features} 个特征的完整行"),
+            (Lang::Zh, MlError::InvalidValue { row, feature, value }) => format!("第 {row} 行的特征 {feature} 为 {value}，不是有限数值"),
+            (Lang::Zh, MlError::TooFewRows { needed, found }) => format!("至少需要 {needed} 行，但只有 {found} 行"),
+            (Lang::Zh, MlError::InvalidParameter { name, reason }) => format!("参数 {name} 无效：{reason}"),
+            (Lang::Zh, MlError::CentroidShape { clusters, features, expected, found }) => {
+                format!("初始聚类中心有 {found} 个值；{clusters} 个聚类、每个 {features} 个特征需要 {expected} 个")
+            }
+            (Lang::Zh, MlError::LabelCount { expected, found }) => format!("{expected} 行数据却有 {found} 个标签"),
+            (Lang::Zh, MlError::SilhouetteClusterCount { found, max }) => format!("轮廓系数需要参与评分的点中有 2 到 {max} 个聚类，而不是 {found} 个"),
+            (Lang::Zh, MlError::NoTransactions) => "没有可供挖掘的交易".into(),
+            (Lang::Zh, MlError::MissingValues { feature }) => format!("特征 {feature} 有缺失值；此模型拟合前需先填补或删除缺失值"),
+            (Lang::Zh, MlError::SingleClass) => "标签全是流失或全是留存；分类器需要两类样本".into(),
+            (Lang::Zh, MlError::NotConverged { what, iterations }) => format!("{what} 在 {iterations} 次迭代内未收敛"),
+            (Lang::Zh, MlError::InvalidTree { node, reason }) => format!("树节点 {node}：{reason}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_in_both_languages() {
+        let error = MlError::TooFewRows { needed: 2, found: 1 };
+        assert_eq!(error.message(Lang::En), "2 rows are needed, but there are 1");
+        assert_eq!(error.message(Lang::Zh), "至少需要 2 行，但只有 1 行");
+        let error = MlError::LabelCount { expected: 5, found: 4 };
+        assert_eq!(error.message(Lang::En), "there are 4 labels for 5 rows");
+        assert_eq!(error.message(Lang::Zh), "5 行数据却有 4 个标签");
+        assert_eq!(MlError::NoTransactions.message(Lang::Zh), "没有可供挖掘的交易");
+    }
 }

@@ -47,6 +47,14 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// writes its gradient; a non-finite value marks a point outside the domain
 /// and makes the line search step back.
 pub fn bfgs(f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64, x0: &[f64], options: MinimizeOptions) -> Minimum {
+    bfgs_within(f, x0, options, f64::INFINITY)
+}
+
+/// [`bfgs`] that gives up (unconverged) as soon as an accepted point has a
+/// coordinate beyond ±`bound`: on a log scale that is a parameter running
+/// off to 0 or ∞, where a flat likelihood would otherwise cost every
+/// remaining iteration before the failure is known.
+pub fn bfgs_within(f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64, x0: &[f64], options: MinimizeOptions, bound: f64) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut g = vec![0.0; n];
@@ -95,6 +103,9 @@ pub fn bfgs(f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64, x0: &[f64], options: M
         if !accepted {
             // No decrease along the direction: at the precision of the
             // objective this is the minimum (or a failure the gradient shows).
+            break;
+        }
+        if max_abs(&x) > bound {
             break;
         }
     }

@@ -55,7 +55,8 @@ pub struct BetaGeoParams {
 
 fit_settings_builder!(BetaGeoParams);
 
-const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
 
 impl BetaGeoParams {
     /// BG/NBD with default settings.
@@ -277,6 +278,128 @@ impl PurchaseModel for BetaGeo {
             BetaGeoVariant::Modified => (b / (a - 1.0), ln_hyp2f1(r, b + 1.0, a + b, z)),
         };
         first * -(ln_hyp + r * (1.0 - z).ln()).exp_m1()
+    }
+
+    /// The series of ₂F₁ in the conditional expectation has coefficients that
+    /// depend on the parameters and the frequency only; the customer and the
+    /// horizon enter through z. So the coefficients are computed once per
+    /// distinct frequency (enough terms for the largest z of that frequency)
+    /// and each customer's horizons are polynomial evaluations sharing them,
+    /// instead of a full series with a division per term for every
+    /// (customer, horizon).
+    fn conditional_expected_purchases_many(&self, horizons: &[f64], customers: &[Rfm]) -> Vec<f64> {
+        use rayon::prelude::*;
+        let h = horizons.len();
+        let mut out = vec![0.0; h * customers.len()];
+        if h == 0 {
+            return out;
+        }
+        let per_customer = |row: &mut [f64], c: &Rfm| {
+            for (v, &t) in row.iter_mut().zip(horizons) {
+                *v = self.conditional_expected_purchases(t, c);
+            }
+        };
+        let t_max = horizons.iter().copied().fold(0.0, f64::max);
+        if self.around_a_equal_to_one().is_some() || !horizons.iter().all(|t| t.is_finite() && *t >= 0.0) {
+            out.par_chunks_mut(h).zip(customers.par_iter()).for_each(|(row, c)| per_customer(row, c));
+            return out;
+        }
+        // Distinct frequencies with the youngest age among their customers,
+        // which gives the largest z.
+        let mut youngest: std::collections::BTreeMap<u64, f64> = std::collections::BTreeMap::new();
+        for c in customers {
+            let age = youngest.entry(c.frequency.to_bits()).or_insert(c.age);
+            *age = age.min(c.age);
+        }
+        let tables: std::collections::HashMap<u64, Option<HorizonSeries>> = youngest
+            .into_par_iter()
+            .map(|(bits, age)| {
+                let x = f64::from_bits(bits);
+                let z_max = t_max / (self.alpha + age + t_max);
+                (bits, HorizonSeries::new(self, x, z_max))
+            })
+            .collect();
+        out.par_chunks_mut(h).zip(customers.par_iter()).for_each(|(row, c)| match tables.get(&c.frequency.to_bits()) {
+            Some(Some(series)) => series.fill(self, c, horizons, row),
+            _ => per_customer(row, c),
+        });
+        out
+    }
+}
+
+/// The ₂F₁ series of one frequency's conditional expectation, as
+/// [`ln_hyp2f1`] sums it (with Euler's transformation when a + b − c > 0),
+/// with its coefficients precomputed.
+struct HorizonSeries {
+    /// Coefficients of zⁿ, n = 0, 1, …, enough for double precision at the
+    /// largest z they are used for.
+    coefficients: Vec<f64>,
+    /// ln ₂F₁ = ln(series) + `ln_one_minus_z_power` · ln(1 − z) (Euler's
+    /// prefactor, 0 without the transformation).
+    ln_one_minus_z_power: f64,
+}
+
+impl HorizonSeries {
+    /// The series for frequency `x` up to `z_max`, or `None` when its terms
+    /// come near overflow or converge too slowly for a table (the caller
+    /// then uses the general evaluation).
+    fn new(model: &BetaGeo, x: f64, z_max: f64) -> Option<Self> {
+        let shift = model.variant.shift();
+        let (a, b, c) = (model.r + x, model.b + x + shift, model.a + model.b + x - 1.0 + shift);
+        let (a, b, ln_one_minus_z_power) = if a + b - c > 0.0 { (c - a, c - b, c - a - b) } else { (a, b, 0.0) };
+        let mut coefficients = vec![1.0];
+        // The same stopping rule as the general series at z_max; smaller z
+        // only make the neglected tail smaller.
+        let (mut coefficient, mut term, mut sum) = (1.0f64, 1.0f64, 1.0f64);
+        let tail_factor = (z_max / (1.0 - z_max)).max(1.0);
+        let settle = z_max.max(0.5);
+        for n in 0..100_000 {
+            let k = n as f64;
+            let ratio = (a + k) * (b + k) / ((c + k) * (k + 1.0));
+            coefficient *= ratio;
+            term *= ratio * z_max;
+            sum += term;
+            coefficients.push(coefficient);
+            if !(coefficient.abs() < 1e200 && sum.abs() < 1e200) {
+                return None;
+            }
+            if coefficient == 0.0 || term == 0.0 || ((ratio * z_max).abs() <= settle && term.abs() * tail_factor <= 1e-17 * sum.abs()) {
+                return Some(HorizonSeries { coefficients, ln_one_minus_z_power });
+            }
+        }
+        None
+    }
+
+    /// The customer's conditional expectation at each horizon into `row`,
+    /// the formula of [`BetaGeo::conditional_expected_purchases`].
+    fn fill(&self, model: &BetaGeo, customer: &Rfm, horizons: &[f64], row: &mut [f64]) {
+        let (a, b, x) = (model.a, model.b, customer.frequency);
+        let shift = model.variant.shift();
+        let base = model.alpha + customer.age;
+        let first = (a + b + x - 1.0 + shift) / (a - 1.0);
+        let denominator = if x > 0.0 || shift > 0.0 { 1.0 + model.ln_dropout_odds(customer).exp() } else { 1.0 };
+        // Horner's rule for every horizon at once: the accumulators in `row`
+        // are independent, so the processor overlaps them.
+        let mut zs = [0.0f64; 32];
+        for chunk in (0..horizons.len()).step_by(zs.len()) {
+            let end = (chunk + zs.len()).min(horizons.len());
+            let (z, acc) = (&mut zs[..end - chunk], &mut row[chunk..end]);
+            for (z, &t) in z.iter_mut().zip(&horizons[chunk..end]) {
+                *z = t / (base + t);
+            }
+            acc.fill(0.0);
+            for &coefficient in self.coefficients.iter().rev() {
+                for (v, &z) in acc.iter_mut().zip(z.iter()) {
+                    *v = *v * z + coefficient;
+                }
+            }
+            for (v, &z) in acc.iter_mut().zip(z.iter()) {
+                let ln_one_minus_z = (-z).ln_1p();
+                let ln_hyp = if *v > 0.0 { v.ln() + self.ln_one_minus_z_power * ln_one_minus_z } else { f64::NAN };
+                let second = -(ln_hyp + (model.r + x) * ln_one_minus_z).exp_m1();
+                *v = first * second / denominator;
+            }
+        }
     }
 }
 

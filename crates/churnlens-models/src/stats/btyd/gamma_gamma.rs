@@ -16,7 +16,8 @@ use crate::error::ModelError;
 use crate::stats::special::{digamma, ln_gamma};
 
 const MODEL: &str = "Gamma-Gamma";
-const HINT: &str = "the repeat customers' mean spends may vary too little or too much; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the repeat customers' mean spends may vary too little or too much; try a penalizer such as 0.001";
 
 /// Settings of a Gamma-Gamma fit. Defaults: no penalty, 500 iterations,
 /// gradient tolerance 1e-7 (see [`FitSettings`]).
@@ -27,12 +28,52 @@ pub struct GammaGammaParams {
 
 fit_settings_builder!(GammaGammaParams);
 
+/// The repeat customers prepared for a cheap likelihood: identical
+/// (x, m̄) pairs collapsed into weighted rows, everything that depends on x
+/// alone computed once per distinct x, and the sums that do not depend on the
+/// parameters computed once.
+#[derive(Debug, Clone)]
+struct SpendData {
+    /// Distinct frequencies, ascending, with the weight of each and ln x.
+    frequencies: Vec<(f64, f64, f64)>,
+    rows: Vec<SpendRow>,
+    /// Σ w, Σ w ln m̄ and Σ w x ln m̄ over all rows.
+    total_weight: f64,
+    sum_ln_m: f64,
+    sum_x_ln_m: f64,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct SpendRow {
     x: f64,
-    m: f64,
-    ln_m: f64,
-    ln_x: f64,
+    /// x · m̄, the total spent.
+    spent: f64,
+    weight: f64,
+}
+
+impl SpendData {
+    fn new(pairs: &[(f64, f64)]) -> Self {
+        let mut sorted = pairs.to_vec();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut data = SpendData { frequencies: Vec::new(), rows: Vec::new(), total_weight: 0.0, sum_ln_m: 0.0, sum_x_ln_m: 0.0 };
+        let mut previous = None;
+        for (x, m) in sorted {
+            if previous == Some((x, m)) {
+                data.rows.last_mut().expect("a previous row").weight += 1.0;
+            } else {
+                data.rows.push(SpendRow { x, spent: x * m, weight: 1.0 });
+                previous = Some((x, m));
+            }
+            match data.frequencies.last_mut() {
+                Some((f, w, _)) if *f == x => *w += 1.0,
+                _ => data.frequencies.push((x, 1.0, x.ln())),
+            }
+            data.total_weight += 1.0;
+            data.sum_ln_m += m.ln();
+            data.sum_x_ln_m += x * m.ln();
+        }
+        data
+    }
 }
 
 impl GammaGammaParams {
@@ -55,7 +96,7 @@ impl GammaGammaParams {
         if frequency.len() != monetary_value.len() {
             return Err(ModelError::InvalidData(format!("{} frequencies but {} monetary values", frequency.len(), monetary_value.len())));
         }
-        let mut rows = Vec::new();
+        let mut pairs = Vec::new();
         for (i, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
             if x == 0.0 {
                 continue;
@@ -65,16 +106,17 @@ impl GammaGammaParams {
                     "customer {i} has frequency {x} and mean spend {m}: both must be finite and > 0 for a repeat customer"
                 )));
             }
-            rows.push(SpendRow { x, m, ln_m: m.ln(), ln_x: x.ln() });
+            pairs.push((x, m));
         }
-        if rows.len() < 2 {
+        if pairs.len() < 2 {
             return Err(ModelError::InvalidData("the Gamma-Gamma fit needs at least two repeat customers".into()));
         }
-        let n = rows.len() as f64;
+        let n = pairs.len() as f64;
+        let data = SpendData::new(&pairs);
         let penalizer = self.settings.penalizer;
-        let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood(x, &rows, penalizer, g);
-        let total_ll = |x: &[f64]| -n * mean_negative_log_likelihood(x, &rows, 0.0, &mut [0.0; 3]);
-        let mean_spend = rows.iter().map(|r| r.m).sum::<f64>() / n;
+        let mut objective = |x: &[f64], g: &mut [f64]| mean_negative_log_likelihood(x, &data, penalizer, g);
+        let total_ll = |x: &[f64]| -n * mean_negative_log_likelihood(x, &data, 0.0, &mut [0.0; 3]);
+        let mean_spend = pairs.iter().map(|r| r.1).sum::<f64>() / n;
         // Log-parameter starts: all parameters 1 (lifetimes' start), then two
         // with the scale at and above the mean spend.
         let starts = [vec![0.0; 3], vec![1.0, 1.0, mean_spend.ln()], vec![2.0, 1.5, mean_spend.ln() + 1.0]];
@@ -99,30 +141,41 @@ impl GammaGammaParams {
             converged: outcome.minimum.converged,
         };
         let standard_errors = outcome.log_standard_errors.map(|se| [p * se[0], q * se[1], v * se[2]]);
-        let frequency_monetary_correlation = pearson(&rows.iter().map(|r| r.x).collect::<Vec<_>>(), &rows.iter().map(|r| r.m).collect::<Vec<_>>());
+        let frequency_monetary_correlation = pearson(&pairs.iter().map(|r| r.0).collect::<Vec<_>>(), &pairs.iter().map(|r| r.1).collect::<Vec<_>>());
         Ok(GammaGamma { p, q, v, report: Some(report), standard_errors, frequency_monetary_correlation })
     }
 }
 
-fn mean_negative_log_likelihood(x: &[f64], rows: &[SpendRow], penalizer: f64, gradient: &mut [f64]) -> f64 {
+/// −(Σ w ℓ)/(Σ w) + λ Σ θ² at θ = exp(x), with its gradient in x. Of ℓ,
+/// the Gamma functions of px (+q) and px ln x are summed per distinct x, the
+/// (px − 1) ln m̄ terms from the data's constant sums, so a row costs one
+/// logarithm and one division.
+fn mean_negative_log_likelihood(x: &[f64], data: &SpendData, penalizer: f64, gradient: &mut [f64]) -> f64 {
     let theta = [x[0].exp(), x[1].exp(), x[2].exp()];
     if !theta.iter().all(|v| v.is_finite() && *v > 0.0) {
         return f64::NAN;
     }
     let [p, q, v] = theta;
     let (lg_q, psi_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
-    let [ll, d_p, d_q, d_v] = par_sum(rows, |row| {
-        let px = p * row.x;
-        let ln_total = (row.x * row.m + v).ln();
+    let (mut ll, mut d_p, mut d_q) = (0.0, 0.0, 0.0);
+    for &(f, w, ln_f) in &data.frequencies {
+        let px = p * f;
         let psi_pxq = digamma(px + q);
-        [
-            ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_v + (px - 1.0) * row.ln_m + px * row.ln_x - (px + q) * ln_total,
-            row.x * (psi_pxq - digamma(px) + row.ln_m + row.ln_x - ln_total),
-            psi_pxq - psi_q + ln_v - ln_total,
-            q / v - (px + q) / (row.x * row.m + v),
-        ]
+        ll += w * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_v + px * ln_f);
+        d_p += w * f * (psi_pxq - digamma(px) + ln_f);
+        d_q += w * (psi_pxq - psi_q + ln_v);
+    }
+    // Σ w ln(x m̄ + v), Σ w x ln(…), Σ w/(…), Σ w x/(…).
+    let [s_ln, s_x_ln, s_inv, s_x_inv] = par_sum(&data.rows, |row| {
+        let total = row.spent + v;
+        let (ln_total, inv) = (total.ln(), 1.0 / total);
+        [row.weight * ln_total, row.weight * row.x * ln_total, row.weight * inv, row.weight * row.x * inv]
     });
-    let n = rows.len() as f64;
+    ll += p * data.sum_x_ln_m - data.sum_ln_m - p * s_x_ln - q * s_ln;
+    d_p += data.sum_x_ln_m - s_x_ln;
+    d_q -= s_ln;
+    let d_v = q / v * data.total_weight - p * s_x_inv - q * s_inv;
+    let n = data.total_weight;
     for (i, d) in [d_p, d_q, d_v].into_iter().enumerate() {
         gradient[i] = -d * theta[i] / n + 2.0 * penalizer * theta[i] * theta[i];
     }
@@ -198,8 +251,7 @@ mod tests {
 
     #[test]
     fn analytic_gradient_matches_finite_differences() {
-        let rows: Vec<SpendRow> =
-            [(1.0, 20.0), (3.0, 35.5), (7.0, 12.25), (2.0, 80.0)].iter().map(|&(x, m): &(f64, f64)| SpendRow { x, m, ln_m: m.ln(), ln_x: x.ln() }).collect();
+        let rows = SpendData::new(&[(1.0, 20.0), (3.0, 35.5), (7.0, 12.25), (2.0, 80.0), (3.0, 35.5)]);
         let x = [1.5, 0.9, 2.7];
         let mut g = [0.0; 3];
         mean_negative_log_likelihood(&x, &rows, 0.002, &mut g);
@@ -212,6 +264,24 @@ mod tests {
                 (mean_negative_log_likelihood(&up, &rows, 0.002, &mut [0.0; 3]) - mean_negative_log_likelihood(&down, &rows, 0.002, &mut [0.0; 3])) / (2.0 * h);
             assert_relative_eq!(g[i], numeric, max_relative = 1e-6, epsilon = 1e-9);
         }
+    }
+
+    #[test]
+    fn collapsed_likelihood_equals_the_sum_over_customers() {
+        // The per-frequency/per-row split must give Σ ℓᵢ of the plain formula in the module doc.
+        let pairs = [(1.0, 20.0), (3.0, 35.5), (7.0, 12.25), (2.0, 80.0), (3.0, 35.5), (3.0, 9.0)];
+        let (p, q, v): (f64, f64, f64) = (6.25, 3.74, 15.44);
+        let direct: f64 = pairs
+            .iter()
+            .map(|&(x, m): &(f64, f64)| {
+                let px = p * x;
+                ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * v.ln() + (px - 1.0) * m.ln() + px * x.ln() - (px + q) * (x * m + v).ln()
+            })
+            .sum();
+        let data = SpendData::new(&pairs);
+        assert_eq!(data.rows.len(), 5);
+        let collapsed = -6.0 * mean_negative_log_likelihood(&[p.ln(), q.ln(), v.ln()], &data, 0.0, &mut [0.0; 3]);
+        assert_relative_eq!(direct, collapsed, max_relative = 1e-13);
     }
 
     #[test]

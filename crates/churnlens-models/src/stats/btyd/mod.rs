@@ -37,7 +37,7 @@ pub use sbg::{ShiftedBetaGeometric, ShiftedBetaGeometricParams};
 pub use summary::{CustomerSummary, SummaryOptions, summarize_transactions};
 
 use crate::error::ModelError;
-use crate::stats::optimize::{MinimizeOptions, Minimum, bfgs, hessian_from_gradient};
+use crate::stats::optimize::{MinimizeOptions, Minimum, bfgs_within, hessian_from_gradient};
 
 /// One customer's purchase history in the form the count models read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,6 +71,27 @@ pub trait PurchaseModel {
     /// The expected number of repeat purchases in the first `t` ≥ 0 time units
     /// of a new customer's life.
     fn expected_purchases(&self, t: f64) -> f64;
+    /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
+    /// of every customer at every horizon, customer-major (`result[i *
+    /// horizons.len() + j]` is customer i at `horizons[j]`), in parallel. A
+    /// model overrides it when it can share work between horizons or
+    /// customers; the values are the same.
+    fn conditional_expected_purchases_many(&self, horizons: &[f64], customers: &[Rfm]) -> Vec<f64>
+    where
+        Self: Sync,
+    {
+        use rayon::prelude::*;
+        let mut out = vec![0.0; horizons.len() * customers.len()];
+        if horizons.is_empty() {
+            return out;
+        }
+        out.par_chunks_mut(horizons.len()).zip(customers.par_iter()).for_each(|(row, c)| {
+            for (v, &t) in row.iter_mut().zip(horizons) {
+                *v = self.conditional_expected_purchases(t, c);
+            }
+        });
+        out
+    }
 }
 
 /// Optimiser settings shared by the models' parameter builders.
@@ -168,6 +189,15 @@ pub struct FitReport {
     pub converged: bool,
 }
 
+/// A log parameter beyond ±12 (a factor 1.6e5 from 1 on the fitting scale)
+/// stops a start: no customer base identifies a parameter that far out, and
+/// on a flat likelihood the optimiser would otherwise spend every iteration
+/// drifting there.
+const DIVERGENCE_BOUND: f64 = 12.0;
+
+/// Iterations allowed to each further start once one start has diverged.
+const RETRY_ITERATIONS: usize = 100;
+
 /// What [`run_fit`] found: the log parameters (on the fitting scale), the
 /// optimiser's end point, and the standard errors of the log parameters.
 pub(crate) struct FitOutcome {
@@ -202,9 +232,17 @@ pub(crate) fn run_fit(
     ordered.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut best: Option<Minimum> = None;
     let mut starts_tried = 0;
+    let mut diverged = false;
     for (_, start) in ordered {
         starts_tried += 1;
-        let m = bfgs(objective, start, options);
+        // Once a start has run off to the boundary, the likelihood most
+        // likely keeps improving that way from anywhere (e.g. a and b of
+        // BG/NBD both growing without end on data with many frequent buyers):
+        // the other starts get a short budget that a real optimum near them
+        // would still meet, instead of every iteration at a flat likelihood.
+        let options = if diverged { MinimizeOptions { max_iterations: options.max_iterations.min(RETRY_ITERATIONS), ..options } } else { options };
+        let m = bfgs_within(objective, start, options, DIVERGENCE_BOUND);
+        diverged |= m.x.iter().any(|v| v.abs() > DIVERGENCE_BOUND);
         let better = best.as_ref().is_none_or(|b| m.value.is_finite() && (m.converged || m.value < b.value));
         if better {
             best = Some(m);

@@ -21,7 +21,8 @@ use crate::stats::hyp2f1::{ln_hyp2f1, ln_hyp2f1_with_gradient};
 use crate::stats::special::{digamma, ln_gamma};
 
 const MODEL: &str = "Pareto/NBD";
-const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the data may have too few repeat buyers; try a penalizer such as 0.001";
 
 /// Settings of a Pareto/NBD fit. Defaults: no penalty, 500 iterations,
 /// gradient tolerance 1e-7 (see [`FitSettings`]).

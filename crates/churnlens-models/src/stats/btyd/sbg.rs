@@ -17,7 +17,8 @@ use crate::stats::hyp2f1::hyp2f1;
 use crate::stats::special::{digamma, ln_beta};
 
 const MODEL: &str = "sBG";
-const HINT: &str = "the cohort may be too short or lose no one; try a penalizer such as 0.001";
+/// What the user can do when the fit does not converge (translated in [`crate::error::ModelError::message`]).
+pub(crate) const HINT: &str = "the cohort may be too short or lose no one; try a penalizer such as 0.001";
 
 /// Settings of an sBG fit. Defaults: no penalty, 500 iterations, gradient
 /// tolerance 1e-7 (see [`FitSettings`]).

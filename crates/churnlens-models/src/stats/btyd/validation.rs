@@ -11,18 +11,53 @@ pub const WEEKS_PER_MONTH: f64 = 4.345;
 
 /// Customer lifetime value as lifetimes 0.11.3's `customer_lifetime_value`
 /// defines it: for months k = 1 … `months`, the purchases expected in month k
-/// (the conditional expectation up to k·u minus up to k·u − u, u =
+/// (the conditional expectation up to k·u minus up to (k−1)·u, u =
 /// `units_per_month` time units a month) times `average_value`, discounted
 /// by (1 + `discount_rate`)^k, summed. `average_value` is usually the
 /// Gamma-Gamma conditional expected average value.
 pub fn customer_lifetime_value(model: &impl PurchaseModel, customer: &Rfm, average_value: f64, months: u32, discount_rate: f64, units_per_month: f64) -> f64 {
-    (1..=months)
-        .map(|k| {
-            let end = f64::from(k) * units_per_month;
-            let purchases = model.conditional_expected_purchases(end, customer) - model.conditional_expected_purchases(end - units_per_month, customer);
-            average_value * purchases / (1.0 + discount_rate).powf(end / units_per_month)
-        })
-        .sum()
+    let cumulative: Vec<f64> = clv_horizons(months, units_per_month).iter().map(|&t| model.conditional_expected_purchases(t, customer)).collect();
+    discounted_value(&cumulative, average_value, discount_rate)
+}
+
+/// [`customer_lifetime_value`] of every customer (with the matching entry of
+/// `average_values`), evaluated through
+/// [`PurchaseModel::conditional_expected_purchases_many`] so each month's
+/// expectation is computed once per customer.
+pub fn customer_lifetime_values<M: PurchaseModel + Sync>(
+    model: &M,
+    customers: &[Rfm],
+    average_values: &[f64],
+    months: u32,
+    discount_rate: f64,
+    units_per_month: f64,
+) -> Vec<f64> {
+    let horizons = clv_horizons(months, units_per_month);
+    if horizons.is_empty() {
+        return vec![0.0; customers.len()];
+    }
+    let cumulative = model.conditional_expected_purchases_many(&horizons, customers);
+    cumulative.chunks(horizons.len()).zip(average_values).map(|(c, &value)| discounted_value(c, value, discount_rate)).collect()
+}
+
+/// The ends of the CLV's months in time units: u, 2u, … `months`·u.
+pub fn clv_horizons(months: u32, units_per_month: f64) -> Vec<f64> {
+    (1..=months).map(|k| f64::from(k) * units_per_month).collect()
+}
+
+/// The discounted value of the purchases expected by the end of each month
+/// (`cumulative[k − 1]` up to month k, as at [`clv_horizons`]): Σₖ
+/// `average_value` · (cumulativeₖ − cumulativeₖ₋₁) / (1 + `discount_rate`)^k.
+pub fn discounted_value(cumulative: &[f64], average_value: f64, discount_rate: f64) -> f64 {
+    let mut previous = 0.0;
+    let mut discount = 1.0;
+    let mut total = 0.0;
+    for &c in cumulative {
+        discount *= 1.0 + discount_rate;
+        total += average_value * (c - previous) / discount;
+        previous = c;
+    }
+    total
 }
 
 /// The expected cumulative repeat purchases of a population at each of
@@ -141,6 +176,11 @@ mod tests {
         // 2 units a month: 1 purchase a month worth 10, discounted by 1.1^k:
         // 10/1.1 + 10/1.21 = 17.355371900826448.
         assert_relative_eq!(customer_lifetime_value(&Linear, &Rfm::new(1.0, 1.0, 2.0), 10.0, 2, 0.1, 2.0), 10.0 / 1.1 + 10.0 / 1.21, max_relative = 1e-14);
+        let customers = [Rfm::new(1.0, 1.0, 2.0), Rfm::new(0.0, 0.0, 3.0)];
+        let many = customer_lifetime_values(&Linear, &customers, &[10.0, 20.0], 2, 0.1, 2.0);
+        assert_eq!(many.len(), 2);
+        assert_relative_eq!(many[0], 10.0 / 1.1 + 10.0 / 1.21, max_relative = 1e-14);
+        assert_relative_eq!(many[1], 20.0 / 1.1 + 20.0 / 1.21, max_relative = 1e-14);
     }
 
     #[test]
