@@ -694,7 +694,8 @@ fn clv_fit_predict_validate_and_a_plain_failure() {
     assert_eq!(fitted["model"]["count_model"]["model"], "bgnbd");
     assert_eq!(fitted["model"]["data"]["customers"], 40);
     // The saved model is the one printed.
-    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ws.join("models/clv.json")).unwrap()).unwrap();
+    let saved_text = std::fs::read_to_string(ws.join("models/clv.json")).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&saved_text).unwrap();
     assert_eq!(saved, fitted["model"]);
     let out = churnlens().args(["clv", "-w"]).arg(&ws).args(["predict", "--top", "3", "--format", "json"]).assert().success();
     let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
@@ -734,7 +735,9 @@ fn clv_fit_predict_validate_and_a_plain_failure() {
         .code(1)
         .stderr(predicate::str::contains("复购客户"));
     // The failed fit left the saved model as it was.
-    assert_eq!(std::fs::read_to_string(ws.join("models/clv.json")).unwrap(), serde_json::to_string_pretty(&saved).unwrap());
+    // Compared as written: serde_json's default float parsing does not always
+    // round-trip the last digit, so re-serialising the parsed model could differ.
+    assert_eq!(std::fs::read_to_string(ws.join("models/clv.json")).unwrap(), saved_text);
 }
 
 #[test]
