@@ -56,8 +56,8 @@ fn write_predictions(path: &std::path::Path, columns: &[&Vec<f64>; 4]) {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("writable directory"));
     writeln!(out, "p_alive,purchases_52,average_value,clv_12").expect("write");
-    for i in 0..columns[0].len() {
-        writeln!(out, "{},{},{},{}", columns[0][i], columns[1][i], columns[2][i], columns[3][i]).expect("write");
+    for (((p_alive, purchases), value), clv) in columns[0].iter().zip(columns[1].iter()).zip(columns[2].iter()).zip(columns[3].iter()) {
+        writeln!(out, "{p_alive},{purchases},{value},{clv}").expect("write");
     }
     out.flush().expect("write");
 }

@@ -214,7 +214,8 @@ fn predictions_match_lifetimes_for_every_cdnow_customer() {
     // The bulk evaluation (per-frequency series tables for BG/NBD and
     // MBG/NBD, the per-customer path for Pareto/NBD) against the same fixture.
     let rows: Vec<&HashMap<String, f64>> = fixture.values().collect();
-    let models: [(&str, &dyn Fn(&[f64], &[Rfm]) -> Vec<f64>); 3] = [
+    type Bulk<'a> = &'a dyn Fn(&[f64], &[Rfm]) -> Vec<f64>;
+    let models: [(&str, Bulk); 3] = [
         ("bgnbd", &|h, c| bg.conditional_expected_purchases_many(h, c)),
         ("mbgnbd", &|h, c| mbg.conditional_expected_purchases_many(h, c)),
         ("pareto", &|h, c| pareto.conditional_expected_purchases_many(h, c)),

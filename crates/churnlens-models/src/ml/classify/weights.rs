@@ -84,7 +84,6 @@ impl ClassWeight {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
