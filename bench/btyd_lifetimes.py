@@ -1,6 +1,6 @@
-"""Times lifetimes 0.11.3 on the synthetic customers written by churnlens-models' btyd_benchmark example (issue #5).
+"""Times lifetimes 0.11.3 on the synthetic customers written by the btyd_benchmark binary (bench/btyd) (issue #5).
 
-    cargo run --release --example btyd_benchmark -- 1000000 /tmp/btyd
+    cargo run --release -p churnlens-bench-btyd -- 1000000 /tmp/btyd
     $HOME/.cache/churnlens/ref-venv-btyd/bin/python bench/btyd_lifetimes.py /tmp/btyd
 
 (the venv is the one of reference/btyd_reference.py, reference/requirements-btyd.txt). Prints the wall time and the

@@ -12,8 +12,8 @@ venv="${CHURNLENS_BTYD_VENV:-$HOME/.cache/churnlens/ref-venv-btyd}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 cd "$root"
-cargo build --release --workspace --examples
+cargo build --release -p churnlens -p churnlens-bench-btyd
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-"$CARGO_TARGET_DIR/release/examples/btyd_benchmark" "$n" "$dir" --only-bgnbd-gg
+"$CARGO_TARGET_DIR/release/btyd_benchmark" "$n" "$dir" --only-bgnbd-gg
 "$venv/bin/python" "$root/bench/btyd_lifetimes.py" "$dir" --only-bgnbd-gg
 "$venv/bin/python" "$root/bench/btyd_compare.py" "$dir"

@@ -1,5 +1,5 @@
 //! Times the BTYD fits and predictions on synthetic customers (issue #5):
-//! `cargo run --release --example btyd_benchmark -- 1000000`
+//! `cargo run --release -p churnlens-bench-btyd -- 1000000`
 //! simulates that many BG/NBD and Pareto/NBD customers with the CDNOW
 //! estimates, fits BG/NBD, MBG/NBD and Pareto/NBD, and predicts P(alive) and
 //! the next 52 weeks' purchases for every customer, printing each step's wall time.
