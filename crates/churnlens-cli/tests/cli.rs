@@ -582,6 +582,21 @@ fn segment_rfm_and_drivers() {
         .stdout(predicate::str::starts_with("segment,customers,revenue,revenue_share_pct,churned,churn_rate_pct,average_clv\n"))
         .stdout(predicate::str::contains("general win-back,1,30.0,8.333333333333332,1,100.0,30.0"));
     churnlens().args(["--lang", "zh", "segment", "rfm", "-w"]).arg(&ws).assert().success().stdout(predicate::str::contains("重要价值客户"));
+    // Saved as a customer attribute, the labels break any metric down (`--by rfm_segment`).
+    churnlens().args(["segment", "rfm", "--save", "-w"]).arg(&ws).assert().success().stderr(predicate::str::contains("rfm_segment"));
+    let out = churnlens().args(["metrics", "churn", "--by", "rfm_segment", "--window", "30", "--format", "json", "-w"]).arg(&ws).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let cell = |group: &str, period: &str, key: &str| {
+        let row = rows.as_array().unwrap().iter().find(|r| r["group"] == group && r["period"] == period).unwrap();
+        row[key].as_f64().unwrap()
+    };
+    // W = 30: C1 (important value) is active through January and churns on 02-04 (01-05 + 30);
+    // C2 (general win-back) starts on 02-10 and is still active at the end of February.
+    assert_eq!(cell("important value", "2024-02", "active_start"), 1.0);
+    assert_eq!(cell("important value", "2024-02", "churned"), 1.0);
+    assert_eq!(cell("important value", "2024-02", "churn_rate_pct"), 100.0);
+    assert_eq!(cell("general win-back", "2024-02", "churned"), 0.0);
+    assert_eq!(cell("general win-back", "2024-02", "active_end"), 1.0);
     // First purchase: C2 and C3 bought once (first orders 30 and 200), C1 came back (first order 100).
     let out = churnlens().args(["segment", "first-purchase", "--format", "json", "-w"]).arg(&ws).assert().success();
     let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();

@@ -535,6 +535,26 @@ pub fn fit(data: &ClvData, options: &FitOptions, time_zone: &str) -> Result<ClvM
     })
 }
 
+/// The penalizers [`fit_default`] tries, smallest first.
+pub const DEFAULT_PENALIZERS: [f64; 2] = [0.001, 0.01];
+
+/// Fits BG/NBD + Gamma-Gamma the way the demo and the report do when the user
+/// has not fitted a model: with the small penalizer the convergence error
+/// suggests, then a larger one. Plain maximum likelihood often does not
+/// converge on data with frequent buyers (the likelihood keeps rising as a and
+/// b grow together), and a report should still show CLV. Errors other than a
+/// failed fit (too few repeat buyers, bad options) are returned at once.
+pub fn fit_default(data: &ClvData, time_zone: &str) -> Result<ClvModel> {
+    let mut fitted = fit(data, &FitOptions { penalizer: DEFAULT_PENALIZERS[0], ..FitOptions::default() }, time_zone);
+    for &penalizer in &DEFAULT_PENALIZERS[1..] {
+        if !matches!(fitted, Err(ClvError::Model(_))) {
+            break;
+        }
+        fitted = fit(data, &FitOptions { penalizer, ..FitOptions::default() }, time_zone);
+    }
+    fitted
+}
+
 /// Where a workspace keeps its CLV model.
 pub fn model_path(workspace_root: &Path) -> PathBuf {
     workspace_root.join("models").join("clv.json")

@@ -12,7 +12,7 @@ use churnlens_metrics::grouping::Grouping;
 use churnlens_metrics::lifecycle::Stage;
 use churnlens_metrics::periods::PeriodRow;
 use churnlens_metrics::{Engine, Metrics, MetricsOptions, cohorts, nps, spells};
-use churnlens_models::clv::{ClvData, ClvError, ClvModel, FitOptions, PredictionTotals, TimeUnit};
+use churnlens_models::clv::{ClvData, ClvError, ClvModel, PredictionTotals, TimeUnit};
 use churnlens_models::forecasting::{self, Intervals, Measure};
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::drivers::{DriverOptions, drivers};
@@ -444,9 +444,8 @@ fn forecast_section(metrics: &Metrics, rows: &[PeriodRow], options: &ReportOptio
     })
 }
 
-/// The saved CLV model, or one fitted for the report (penalizer 0.001, then
-/// 0.01, as the demo does: plain maximum likelihood often does not converge
-/// on frequent buyers), and its data.
+/// The saved CLV model, or one fitted for the report as the demo does
+/// ([`churnlens_models::clv::fit_default`]), and its data.
 pub fn clv_model(workspace: &Workspace, activity: &Activity, calendar: &Calendar, fit: bool) -> Result<(ClvModel, ClvData, bool), ClvError> {
     match ClvModel::load(workspace.root()) {
         Ok(model) => {
@@ -455,14 +454,7 @@ pub fn clv_model(workspace: &Workspace, activity: &Activity, calendar: &Calendar
         }
         Err(ClvError::NoModel { .. }) if fit => {
             let data = ClvData::from_activity(activity, TimeUnit::Week, None, None)?;
-            let mut fitted = Err(ClvError::Options(String::new()));
-            for penalizer in [0.001, 0.01] {
-                fitted = churnlens_models::clv::fit(&data, &FitOptions { penalizer, ..FitOptions::default() }, calendar.tz.name());
-                if !matches!(fitted, Err(ClvError::Model(_))) {
-                    break;
-                }
-            }
-            Ok((fitted?, data, false))
+            Ok((churnlens_models::clv::fit_default(&data, calendar.tz.name())?, data, false))
         }
         Err(e) => Err(e),
     }

@@ -219,18 +219,7 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     let (months, discount_rate) = (12, 0.01);
     let (_runtime, _engine, activity) = activity(workspace, tz, lang)?;
     let data = ClvData::from_activity(&activity, TimeUnit::Week, None, None).map_err(|e| clv_error(e, lang))?;
-    // Plain maximum likelihood does not converge on the demo (its frequent
-    // buyers make the likelihood keep rising as a and b grow together), so
-    // the demo starts from the small penalizer the error message suggests,
-    // and a larger one if needed.
-    let mut fitted = Err(ClvError::Options(String::new()));
-    for penalizer in [0.001, 0.01] {
-        fitted = churnlens_models::clv::fit(&data, &FitOptions { penalizer, ..FitOptions::default() }, tz.name());
-        if !matches!(fitted, Err(ClvError::Model(_))) {
-            break;
-        }
-    }
-    let model = fitted.map_err(|e| clv_error(e, lang))?;
+    let model = churnlens_models::clv::fit_default(&data, tz.name()).map_err(|e| clv_error(e, lang))?;
     let saved_to = model.save(workspace.root()).map_err(|e| clv_error(e, lang))?;
     let predictions = model.predict(&data, months, discount_rate).map_err(|e| clv_error(e, lang))?;
     Ok(DemoClv {
