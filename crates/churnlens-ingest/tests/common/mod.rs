@@ -8,31 +8,10 @@ use churnlens_core::Table;
 use churnlens_ingest::{ImportOptions, ImportReport, IngestError, Workspace, import_file};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-/// This crate's directory, as cargo gives it to the running test (not as
-/// compiled in: see [`shared_data`]).
-pub fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-}
-
-/// The reference data of `../shared/data` (Telco, CDNOW), or `None` — said
-/// loudly — when this checkout has none. `CHURNLENS_SHARED_DATA` names the
-/// directory explicitly (`.ci/run` sets it), and then it must exist. The
-/// path is found at run time: a test binary reused from another checkout
-/// through a shared target directory must not look in that checkout.
-pub fn shared_data() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("CHURNLENS_SHARED_DATA") {
-        let dir = PathBuf::from(dir);
-        assert!(dir.join("telco").is_dir() && dir.join("cdnow").is_dir(), "CHURNLENS_SHARED_DATA={} holds no telco/ and cdnow/", dir.display());
-        return Some(dir);
-    }
-    let dir = manifest_dir().join("../../../shared/data");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: {} is absent; set CHURNLENS_SHARED_DATA to run the reference-data tests", dir.display());
-        None
-    }
-}
+#[path = "../../../../tests/support/shared_data.rs"]
+mod location;
+#[allow(unused_imports)] // each test binary uses a part of this module
+pub use location::{manifest_dir, shared_data};
 
 pub fn repo_root() -> PathBuf {
     manifest_dir().join("../..")
