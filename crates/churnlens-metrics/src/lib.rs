@@ -275,6 +275,11 @@ impl Metrics {
         &self.activity
     }
 
+    /// The customers' groups (`--by`), or one group of everyone.
+    pub fn grouping(&self) -> &Grouping {
+        &self.grouping
+    }
+
     /// End of observation.
     pub fn as_of(&self) -> Option<i32> {
         self.options.as_of.or(self.activity.last_day)

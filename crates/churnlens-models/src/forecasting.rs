@@ -125,14 +125,9 @@ pub fn season_length(period: Period) -> usize {
 
 /// The series of `measure` per group of `options.by` (see the module docs).
 pub async fn load_series(engine: &Engine, options: &MetricsOptions, measure: Measure) -> Result<Vec<Series>> {
-    let activity = Activity::from_orders_valued(engine, &options.calendar, options.value).await?;
-    let grouping = match options.by.as_deref() {
-        Some(column) => Grouping::by_column(engine, &activity, column, options.lang).await?,
-        None => Grouping::all(),
-    };
-    let metrics = Metrics::from_activity(activity, grouping.clone(), options.clone());
+    let metrics = Metrics::load(engine, options.clone()).await?;
     let all = options.lang.pick("all", "全部");
-    Ok(series_of(&metrics.period_rows(), metrics.activity(), &grouping, measure, all))
+    Ok(series_of(&metrics.period_rows(), metrics.activity(), metrics.grouping(), measure, all))
 }
 
 /// The series of `measure` from period rows (and, for revenue, the activity
