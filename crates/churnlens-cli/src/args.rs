@@ -780,4 +780,7 @@ pub struct ReportArgs {
     /// Also write the report data as JSON to this file. 同时输出 JSON 数据
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Also write each chart as SVG and PNG into this directory (for slides). 同时将每张图表输出为 SVG 与 PNG
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }

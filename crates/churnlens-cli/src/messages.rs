@@ -478,3 +478,19 @@ pub fn report_written(lang: Lang, path: &str) -> String {
         Lang::Zh => format!("报告已写入 {path}（单个自包含文件，可直接用浏览器离线打开）。"),
     }
 }
+
+/// Printed when `report --charts` has written the chart files.
+pub fn charts_written(lang: Lang, files: usize, dir: &str) -> String {
+    match lang {
+        Lang::En => format!("{files} chart files (SVG and PNG) written to {dir}."),
+        Lang::Zh => format!("已将 {files} 个图表文件（SVG 与 PNG）写入 {dir}。"),
+    }
+}
+
+/// Printed when no font for PNG text was found and only SVG charts were written.
+pub fn charts_png_skipped(lang: Lang, reason: &str) -> String {
+    match lang {
+        Lang::En => format!("PNG charts skipped, SVG written: {reason}"),
+        Lang::Zh => format!("未生成 PNG 图表（已生成 SVG）：{reason}"),
+    }
+}

@@ -156,9 +156,14 @@ fn demo_writes_every_format_and_imports_it_with_no_flags() {
         .arg(&page)
         .arg("--json")
         .arg(&json)
+        .arg("--charts")
+        .arg(dir.path().join("charts"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("报告已写入"));
+        .stdout(predicate::str::contains("报告已写入"))
+        .stdout(predicate::str::contains("个图表文件"));
+    // `--charts`: every chart as SVG (and PNG when a font is found; the report crate's test checks the files).
+    assert!(std::fs::read_to_string(dir.path().join("charts/trend.svg")).unwrap().contains("流失与留存趋势"));
     let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(data["period"].as_str().unwrap(), period);
     assert_eq!(data["kpis"][0]["key"], "churn_rate");

@@ -13,6 +13,14 @@ pub enum ReportError {
     /// The report data could not be serialised.
     #[error("the report data could not be serialised: {0}")]
     Json(#[from] serde_json::Error),
+    /// A static chart could not be drawn (`--charts`).
+    #[error("chart {chart}: {reason}")]
+    Chart {
+        /// The chart's name.
+        chart: &'static str,
+        /// The drawing backend's error.
+        reason: String,
+    },
     /// The report file could not be written.
     #[error("{path}: {source}")]
     Write {
@@ -26,6 +34,6 @@ pub enum ReportError {
 impl ReportError {
     /// Whether the user can fix it (a missing table, an unwritable path) rather than it being our bug.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, ReportError::Json(_))
+        !matches!(self, ReportError::Json(_) | ReportError::Chart { .. })
     }
 }

@@ -8,8 +8,10 @@
 //!   `web/` (TypeScript + ECharts, bundled into `web/dist/report.js`) and the
 //!   data inlined, nothing fetched.
 //! * [`text`]: the sentences each section says about its data, in zh and en.
+//! * [`charts`]: each chart as SVG and PNG files (`report --charts DIR`).
 
 pub mod build;
+pub mod charts;
 pub mod data;
 pub mod error;
 pub mod html;

@@ -240,3 +240,53 @@ fn html_is_self_contained_and_carries_the_report_data() {
         assert_eq!(inlined.kpis.len(), report.kpis.len());
     }
 }
+
+#[test]
+fn static_charts_draw_the_report_data_as_svg_and_png() {
+    use churnlens_report::charts::{Mark, Plot, SIZE, charts, write_charts};
+    let demo = demo();
+    // The chart model carries the report's numbers unchanged.
+    let all = charts(&demo.en);
+    let trend = all.iter().find(|c| c.name == "trend").expect("a trend chart");
+    let Plot::Categories { categories, series, .. } = &trend.plot else { panic!("trend is a category chart") };
+    let t = demo.en.trend.as_ref().unwrap();
+    assert_eq!(categories, &t.periods);
+    assert!(series.iter().any(|s| s.mark == Mark::Line(t.churn_rate.clone())));
+    assert!(series.iter().any(|s| s.secondary && s.mark == Mark::Bars(t.active.iter().map(|&v| v as f64).collect())));
+    let segments = all.iter().find(|c| c.name == "segments").expect("a segment chart");
+    let Plot::Categories { series, .. } = &segments.plot else { panic!("segments is a category chart") };
+    assert_eq!(series[0].mark, Mark::Bars(demo.en.segments.as_ref().unwrap().segments.iter().map(|s| s.customers as f64).collect()));
+    // One chart per present section (lifecycle flows have no static chart), named like the HTML report's.
+    let names: Vec<&str> = all.iter().map(|c| c.name).collect();
+    assert_eq!(names, ["trend", "revenue_lost", "cohorts", "lifecycle", "nps", "segments", "drivers", "survival", "forecast", "clv"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_charts(&demo.zh, dir.path()).unwrap();
+    let pngs = written.files.iter().filter(|f| f.extension().is_some_and(|e| e == "png")).count();
+    let svgs = written.files.iter().filter(|f| f.extension().is_some_and(|e| e == "svg")).count();
+    assert_eq!(svgs, names.len());
+    match &written.png_skipped {
+        None => assert_eq!(pngs, names.len()),
+        Some(reason) => {
+            assert_eq!(pngs, 0);
+            eprintln!("SKIPPED PNG checks: {reason}");
+        }
+    }
+    for file in &written.files {
+        let bytes = std::fs::read(file).unwrap();
+        if file.extension().is_some_and(|e| e == "svg") {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", file.display());
+            assert!(text.contains(&format!("width=\"{}\"", SIZE.0)), "{}", file.display());
+        } else {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+            assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), SIZE.0);
+            assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), SIZE.1);
+        }
+    }
+    // The zh charts speak Chinese: titles and series names.
+    let trend_svg = std::fs::read_to_string(dir.path().join("trend.svg")).unwrap();
+    assert!(trend_svg.contains("流失与留存趋势") && trend_svg.contains("留存率 %"));
+    let no_partial = std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().path().extension().is_none_or(|x| x != "partial"));
+    assert!(no_partial, "no temporary files left behind");
+}

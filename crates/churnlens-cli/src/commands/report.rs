@@ -36,6 +36,13 @@ pub fn run(workspace: &Path, args: &ReportArgs, lang: Lang) -> Result<()> {
     }
     churnlens_report::html::write(&data, &args.output).map_err(report_error)?;
     println!("{}", messages::report_written(lang, &args.output.display().to_string()));
+    if let Some(dir) = &args.charts {
+        let written = churnlens_report::charts::write_charts(&data, dir).map_err(report_error)?;
+        if let Some(reason) = &written.png_skipped {
+            eprintln!("{}", messages::charts_png_skipped(lang, reason));
+        }
+        println!("{}", messages::charts_written(lang, written.files.len(), &dir.display().to_string()));
+    }
     Ok(())
 }
 
