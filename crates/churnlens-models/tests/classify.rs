@@ -273,9 +273,10 @@ fn platt_sigmoid_matches_a_direct_minimisation_with_scipy() {
 #[test]
 fn telco_five_fold_cross_validated_svms_rank_churners_well() {
     let Some(dir) = shared_data::shared_data() else { return };
-    // Every fifth customer (1,409 rows): the SVM solver has no shrinking
-    // yet, and the full table's 2 × 5 × 6 fits take minutes in the test
-    // profile; the figures on a fifth of Telco are the same kind of check.
+    // Every fifth customer (1,409 rows): even with shrinking, the full
+    // table's 2 × 5 × 6 fits take several minutes in the test profile (the
+    // figures are in the svm module's documentation); the figures on a
+    // fifth of Telco are the same kind of check.
     let full = telco(&dir);
     let set = full.select_rows(&(0..full.n_rows()).step_by(5).collect::<Vec<_>>());
     // The linear kernel at C = 0.1: at C = 1 the solver needs about a million
