@@ -343,7 +343,8 @@ fn evaluate_keeping(frame: &RawFrame, algorithms: &[Algorithm], options: &TrainO
                 held_out_ids: frame.ids.clone(),
             });
         }
-        let evaluation = Evaluation { method: format!("{}-fold", options.folds), train_rows: frame.n_rows(), test_rows: frame.n_rows(), baseline: None, results };
+        let evaluation =
+            Evaluation { method: format!("{}-fold", options.folds), train_rows: frame.n_rows(), test_rows: frame.n_rows(), baseline: None, results };
         return Ok((evaluation, Vec::new()));
     }
     let (train, test) = time_split(frame, options.lang)?;
@@ -523,7 +524,13 @@ pub struct EvaluationReport {
 /// be one of them): ROC points, gains, calibration, the profit threshold
 /// (with `options.economics`; `value_source` says where its value saved
 /// came from) and global importance.
-pub fn evaluation_report(frame: &RawFrame, algorithms: &[Algorithm], chosen: Algorithm, options: &TrainOptions, value_source: &str) -> Result<EvaluationReport> {
+pub fn evaluation_report(
+    frame: &RawFrame,
+    algorithms: &[Algorithm],
+    chosen: Algorithm,
+    options: &TrainOptions,
+    value_source: &str,
+) -> Result<EvaluationReport> {
     let (evaluation, mut models) = evaluate_keeping(frame, algorithms, options)?;
     let result = evaluation.result(chosen).ok_or_else(|| MetricsError::Options(format!("{} was not evaluated", chosen.name())))?;
     let (labels, probabilities) = &result.held_out;
@@ -709,7 +716,8 @@ mod tests {
         assert_eq!(points[2].threshold, 0.8);
         // The trapezoids under the points are the ROC AUC: ½·½·(0.5 + 1) + ½·1 = 0.875, the share of
         // (churn, stay) pairs ranked right with ties as one half: (1 + 1 + 0.5 + 1) / 4.
-        let area: f64 = points.windows(2).map(|w| (w[1].false_positive_rate - w[0].false_positive_rate) * (w[1].true_positive_rate + w[0].true_positive_rate) / 2.0).sum();
+        let area: f64 =
+            points.windows(2).map(|w| (w[1].false_positive_rate - w[0].false_positive_rate) * (w[1].true_positive_rate + w[0].true_positive_rate) / 2.0).sum();
         assert!((area - 0.875).abs() < 1e-15);
         assert!(roc_points(&[true, true], &[0.1, 0.2]).is_empty());
     }
