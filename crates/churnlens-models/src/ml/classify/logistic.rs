@@ -71,7 +71,8 @@ impl LogisticParams {
     }
 
     /// Converged when no parameter moves by more than tolerance × (1 + the
-    /// largest parameter) in a full Newton step.
+    /// largest parameter) in a full Newton step, or when the step's
+    /// promised decrease is below the objective's rounding.
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.tolerance = tolerance;
         self
@@ -329,7 +330,13 @@ fn newton(design: &Design, labels: &[bool], weights: &[f64], max_iterations: usi
         }
         let step: Vec<f64> = hessian.cholesky().ok_or(MlError::NotConverged { what: "logistic regression", iterations: iteration })?.solve(&gradient);
         let largest = theta.iter().fold(0.0f64, |m, t| m.max(t.abs()));
-        if step.iter().all(|s| s.abs() <= tolerance * (1.0 + largest)) {
+        // The Newton decrement gᵀH⁻¹g is twice the decrease the step
+        // promises; once that is below the objective's rounding, the steps
+        // are rounding noise — with one-hot columns of every level (exactly
+        // collinear), noise of about 1e-10, which the step rule alone would
+        // chase until the iterations run out.
+        let decrement: f64 = gradient.iter().zip(&step).map(|(g, s)| g * s).sum();
+        if step.iter().all(|s| s.abs() <= tolerance * (1.0 + largest)) || decrement.abs() <= f64::EPSILON * (1.0 + value.abs()) {
             theta.iter_mut().zip(&step).for_each(|(t, s)| *t -= s);
             return Ok((theta, iteration));
         }
