@@ -162,6 +162,24 @@ pub enum Command {
     /// forecast and CLV, with interactive charts; opens offline. 生成 HTML 报告
     #[command(verbatim_doc_comment)]
     Report(ReportArgs),
+    /// Churn prediction: train classifiers on point-in-time rows from the
+    /// activity data (or a snapshot table), compare them, save them in the
+    /// workspace, score current customers with a tier and reasons. 流失预测
+    ///
+    /// Activity data: for each --cutoff c (default four, --horizon days
+    /// apart, the last one --horizon days before the last order day),
+    /// customers active at c under the --window churn rule; features from
+    /// data on or before c; label = churned within --horizon days after c.
+    /// Trained on the earlier cutoffs, tested on the last, against a
+    /// recency-only baseline. Snapshot (--source snapshot): --label column,
+    /// every other column a feature (identifiers left out with a note),
+    /// stratified --folds-fold cross-validation.
+    /// train: fit --algo and save it as models/churn/<name>.json.
+    /// evaluate: the comparison table of --algo (all = every family).
+    /// score: P(churn), tier and top reasons per customer from a saved model.
+    /// explain: the saved model's global feature importance. list: saved models.
+    #[command(verbatim_doc_comment)]
+    Model(ModelArgs),
 }
 
 /// Which survival analysis.
@@ -780,4 +798,131 @@ pub struct ReportArgs {
     /// Also write the report data as JSON to this file. 同时输出 JSON 数据
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+/// `churnlens model`.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ModelCommand,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: Format,
+    /// Write to this file instead of standard output (needed for parquet).
+    #[arg(short, long, global = true)]
+    pub output: Option<PathBuf>,
+}
+
+/// `churnlens model` commands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Train a model, evaluate it and save it in the workspace. 训练并保存模型
+    Train(ModelTrainArgs),
+    /// Compare models on held-out data (--algo all: every family). 比较模型
+    Evaluate(ModelTrainArgs),
+    /// Score current customers with a saved model: probability, tier, reasons. 为客户打分
+    Score(ModelScoreArgs),
+    /// Global feature importance of a saved model, or one customer's reasons (--customer). 解释模型
+    Explain(ModelExplainArgs),
+    /// The saved models. 列出已保存模型
+    List,
+}
+
+/// Where training rows come from and how they are built.
+#[derive(Debug, Args)]
+pub struct ModelDataArgs {
+    /// activity (orders and the tables around them) or snapshot; default activity when there is an orders table. 数据来源
+    #[arg(long, value_parser = ["activity", "snapshot"])]
+    pub source: Option<String>,
+    /// Snapshot: the label column (yes/no, 1/0, true/false). 标签列
+    #[arg(long, default_value = "churn")]
+    pub label: String,
+    /// Activity: a cutoff day (YYYY-MM-DD); repeat to stack several. 截止日
+    #[arg(long = "cutoff")]
+    pub cutoffs: Vec<String>,
+    /// Activity: horizon of the label, in days (`90d`, `90`). 预测期
+    #[arg(long, default_value = "90d")]
+    pub horizon: String,
+    /// Activity: churn window W in days (the metrics churn rule). 流失窗口
+    #[arg(long, default_value = "90d")]
+    pub window: String,
+    /// Business time zone in which days begin, e.g. Asia/Shanghai (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Snapshot: keep a column that looks like an identifier; repeatable. 保留列
+    #[arg(long = "keep-column")]
+    pub keep_columns: Vec<String>,
+    /// Snapshot: leave a column out; repeatable. 排除列
+    #[arg(long = "drop-column")]
+    pub drop_columns: Vec<String>,
+    /// Categories: onehot (rare levels grouped as other) or target (out-of-fold churn rate). 类别编码
+    #[arg(long, value_parser = ["onehot", "target"], default_value = "onehot")]
+    pub encoding: String,
+}
+
+/// `churnlens model train` and `evaluate`.
+#[derive(Debug, Args)]
+pub struct ModelTrainArgs {
+    /// Rows and features.
+    #[command(flatten)]
+    pub data: ModelDataArgs,
+    /// logistic, tree, forest, svm, gbdt (default), a comma-separated list, or all. 算法
+    #[arg(long, default_value = "gbdt")]
+    pub algo: String,
+    /// Snapshot: folds of the stratified cross-validation. 交叉验证折数
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Name of the saved model (default: the algorithm). 模型名
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Cost of a retention offer per customer contacted. 挽留成本
+    #[arg(long)]
+    pub offer_cost: Option<f64>,
+    /// Value saved per churner kept (default: each customer's 12-month CLV when a CLV model is saved, else a year of spend at the last 180 days' rate). 挽留价值
+    #[arg(long)]
+    pub value_saved: Option<f64>,
+    /// Share of contacted churners the offer keeps (0–1). 挽留成功率
+    #[arg(long, default_value_t = 1.0)]
+    pub success_rate: f64,
+    /// Seed of every random choice (splits, bootstraps). 随机种子
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// `churnlens model score`.
+#[derive(Debug, Args)]
+pub struct ModelScoreArgs {
+    /// The saved model (default gbdt). 模型名
+    #[arg(long, default_value = "gbdt")]
+    pub name: String,
+    /// High risk from this probability on. 高风险阈值
+    #[arg(long, default_value_t = 0.5)]
+    pub high: f64,
+    /// Medium risk from this probability on. 中风险阈值
+    #[arg(long, default_value_t = 0.25)]
+    pub medium: f64,
+    /// Reasons per customer. 每位客户的原因数
+    #[arg(long, default_value_t = 3)]
+    pub reasons: usize,
+    /// Show only the N customers most at risk. 仅显示前 N 位
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Save churn_risk and churn_tier as customer attributes (for --by churn_tier). 保存为客户属性
+    #[arg(long)]
+    pub save: bool,
+}
+
+/// `churnlens model explain`.
+#[derive(Debug, Args)]
+pub struct ModelExplainArgs {
+    /// The saved model (default gbdt). 模型名
+    #[arg(long, default_value = "gbdt")]
+    pub name: String,
+    /// Explain this customer's score: each feature's contribution, as sentences. 客户编号
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// With --customer: how many contributions to show, largest first. 显示条数
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
 }

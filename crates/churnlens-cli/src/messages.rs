@@ -478,3 +478,191 @@ pub fn report_written(lang: Lang, path: &str) -> String {
         Lang::Zh => format!("报告已写入 {path}（单个自包含文件，可直接用浏览器离线打开）。"),
     }
 }
+
+/// `--value-saved` without `--offer-cost`.
+pub fn model_needs_offer_cost(lang: Lang) -> &'static str {
+    lang.pick(
+        "--value-saved needs --offer-cost (the cost of one retention offer) to choose the threshold by expected profit",
+        "--value-saved 需要与 --offer-cost（每次挽留的成本）一起使用，才能按预期收益选择阈值",
+    )
+}
+
+/// No value saved could be derived (snapshot data without a CLV model).
+pub fn model_needs_value(lang: Lang) -> &'static str {
+    lang.pick(
+        "give --value-saved (the value kept per churner who stays): these rows have no spend to derive it from, and no CLV model is saved (churnlens clv fit)",
+        "请指定 --value-saved（每挽留一位流失客户保住的价值）：这些数据没有消费金额可推算，工作区也没有已保存的 CLV 模型（churnlens clv fit）",
+    )
+}
+
+/// The value saved given on the command line.
+pub fn model_value_given(lang: Lang, value: f64) -> String {
+    match lang {
+        Lang::En => format!("value saved per churner kept: {value:.2} (--value-saved)"),
+        Lang::Zh => format!("每挽留一位流失客户的价值：{value:.2}（--value-saved）"),
+    }
+}
+
+/// The value saved from the saved CLV model.
+pub fn model_value_clv(lang: Lang, months: u32, mean: f64) -> String {
+    match lang {
+        Lang::En => format!("value saved per churner kept: each customer's {months}-month CLV from the saved CLV model (mean {mean:.2})"),
+        Lang::Zh => format!("每挽留一位流失客户的价值：已保存 CLV 模型给出的该客户 {months} 个月 CLV（平均 {mean:.2}）"),
+    }
+}
+
+/// The value saved from recent spend.
+pub fn model_value_spend(lang: Lang, value: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "value saved per churner kept: {value:.2}, a year of spend at the rate of the last 180 days (mean over the last cutoff's customers; no CLV model saved, no --value-saved)"
+        ),
+        Lang::Zh => format!(
+            "每挽留一位流失客户的价值：{value:.2}，按最近 180 天消费速度折算的一年消费（最后一个截止日客户的平均值；未保存 CLV 模型，也未指定 --value-saved）"
+        ),
+    }
+}
+
+/// `model train` saves one model at a time.
+pub fn model_train_one(lang: Lang) -> &'static str {
+    lang.pick(
+        "train saves one model: give one --algo, or compare them all with `churnlens model evaluate --algo all`",
+        "train 每次保存一个模型：请指定一个 --algo，或用 churnlens model evaluate --algo all 比较全部模型",
+    )
+}
+
+/// Where a trained model was saved.
+pub fn model_saved(lang: Lang, path: &str) -> String {
+    match lang {
+        Lang::En => format!("model saved in {path}"),
+        Lang::Zh => format!("模型已保存到 {path}"),
+    }
+}
+
+/// Heading of the comparison table.
+pub fn model_evaluation_header(lang: Lang, method: &str, train: usize, test: usize) -> String {
+    match lang {
+        Lang::En => format!("Models compared ({method}: {train} training rows, {test} held-out rows)"),
+        Lang::Zh => format!("模型比较（{method}：训练样本 {train} 行，评估样本 {test} 行）"),
+    }
+}
+
+/// The chosen model against the recency-only baseline.
+pub fn model_margin(lang: Lang, model: &str, auc: f64, baseline: f64, margin: f64) -> String {
+    match lang {
+        Lang::En => format!("{model}: ROC AUC {auc:.3} vs {baseline:.3} for recency alone — a margin of {margin:+.3}"),
+        Lang::Zh => format!("{model}：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline:.3}，高出 {margin:+.3}"),
+    }
+}
+
+/// Heading of the gains table.
+pub fn model_gains_header(lang: Lang, model: &str) -> String {
+    match lang {
+        Lang::En => format!("Gains and lift by decile ({model}, held-out rows)"),
+        Lang::Zh => format!("按十分位的累积增益与提升度（{model}，评估样本）"),
+    }
+}
+
+/// Heading of the calibration table.
+pub fn model_calibration_header(lang: Lang, model: &str) -> String {
+    match lang {
+        Lang::En => format!("Calibration of {model}: predicted probability vs churned share (held-out rows)"),
+        Lang::Zh => format!("{model} 的校准：预测概率与实际流失比例（评估样本）"),
+    }
+}
+
+/// The profit-maximising threshold.
+pub fn model_profit(lang: Lang, threshold: f64, contacted: usize, reached: usize, profit: f64, cost: f64, value_source: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "Best threshold by expected profit: {threshold:.3} — contact {contacted} held-out customers, {reached} of them churners, profit {profit:.2} (offer cost {cost:.2}; {value_source})"
+        ),
+        Lang::Zh => format!(
+            "按预期收益的最佳阈值：{threshold:.3}——联系 {contacted} 位评估客户，其中 {reached} 位会流失，收益 {profit:.2}（每次挽留成本 {cost:.2}；{value_source}）"
+        ),
+    }
+}
+
+/// Heading of the importance table.
+pub fn model_importance_header(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("Global feature importance of {name} (ROC AUC drop when shuffled)"),
+        Lang::Zh => format!("{name} 的全局特征重要性（打乱该特征后 ROC AUC 的下降）"),
+    }
+}
+
+/// No saved models.
+pub fn model_none(lang: Lang) -> &'static str {
+    lang.pick("no churn models saved yet: run `churnlens model train` first", "尚未保存流失模型：请先运行 churnlens model train")
+}
+
+/// The baseline's row in the comparison table.
+pub fn model_baseline_row(lang: Lang) -> &'static str {
+    lang.pick("recency only (baseline)", "仅距上次购买天数（基线）")
+}
+
+/// The SVM was fitted on a subsample.
+pub fn model_svm_subsample(lang: Lang, rows: usize) -> String {
+    match lang {
+        Lang::En => format!("svm: fitted on a stratified subsample of {rows} training rows (at most 2,000: its solver is slow on more)"),
+        Lang::Zh => format!("svm：在 {rows} 行分层抽样的训练样本上拟合（最多 2,000 行：样本更多时求解很慢）"),
+    }
+}
+
+/// `model explain --customer` for a customer the model cannot score.
+pub fn model_no_customer(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::En => format!("customer {id} is not among the rows this model scores (activity models score customers active on the data's last day)"),
+        Lang::Zh => format!("客户 {id} 不在该模型可评分的范围内（活动数据模型只为数据最后一天仍活跃的客户评分）"),
+    }
+}
+
+/// Heading of one customer's explanation.
+pub fn model_customer_header(lang: Lang, id: &str, model: &str, probability: f64) -> String {
+    match lang {
+        Lang::En => format!("Customer {id}: churn probability {probability:.3} ({model}); contributions, largest first"),
+        Lang::Zh => format!("客户 {id}：流失概率 {probability:.3}（{model}）；各特征贡献，按大小排序"),
+    }
+}
+
+/// An SVM has no per-feature contributions.
+pub fn model_no_contributions(lang: Lang) -> &'static str {
+    lang.pick(
+        "this model (an RBF SVM) has no per-feature contributions; train a tree model or logistic regression for reasons",
+        "该模型（RBF 核 SVM）无法分解到各特征；如需原因，请训练树模型或逻辑回归",
+    )
+}
+
+/// The training data of a saved activity model, for `model list`.
+pub fn model_activity_source(lang: Lang, cutoffs: usize, horizon: i32) -> String {
+    match lang {
+        Lang::En => format!("activity, {cutoffs} cutoffs, {horizon}d horizon"),
+        Lang::Zh => format!("活动数据，{cutoffs} 个截止日，预测期 {horizon} 天"),
+    }
+}
+
+/// The training data of a saved snapshot model, for `model list`.
+pub fn model_snapshot_source(lang: Lang, label: &str) -> String {
+    match lang {
+        Lang::En => format!("snapshot, label {label}"),
+        Lang::Zh => format!("快照，标签列 {label}"),
+    }
+}
+
+/// The demo's prediction step in one line.
+pub fn model_demo(lang: Lang, auc: f64, baseline: Option<f64>, top: &[String], scored: usize) -> String {
+    let (baseline, margin) = match baseline {
+        Some(b) => (format!("{b:.3}"), format!("{:+.3}", auc - b)),
+        None => ("-".to_string(), "-".to_string()),
+    };
+    match lang {
+        Lang::En => format!(
+            "Churn prediction (gradient boosting, trained on earlier cutoffs, tested on the last): ROC AUC {auc:.3} vs {baseline} for recency alone (margin {margin}); top features: {}. {scored} active customers scored, churn_tier saved (churnlens metrics churn --by churn_tier). Most at risk now:",
+            top.join(", ")
+        ),
+        Lang::Zh => format!(
+            "流失预测（梯度提升树，用较早截止日训练、最后一个截止日评估）：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline}（高出 {margin}）；最重要的特征：{}。已为 {scored} 位活跃客户评分并保存 churn_tier（churnlens metrics churn --by churn_tier）。当前风险最高的客户：",
+            top.join("、")
+        ),
+    }
+}

@@ -133,6 +133,8 @@ fn features_at_a_cutoff_read_nothing_after_it() {
         "last_gap_ratio",
         "refunds_total",
         "delivery_days_max",
+        "delivery_days_high_90d",
+        "delivery_days_high_share",
         "events_90d",
         "complaints_total",
         "nps_last",
@@ -258,4 +260,68 @@ fn demo_rows_carry_the_planted_drivers() {
     for planted in ["配送天数_high_count", "complaints_total", "region"] {
         assert!(frame.column(planted).is_some(), "{planted}");
     }
+}
+
+/// Regression (#6): logistic regression on the demo's imputed activity
+/// rows (3,000 rows × 97 features, long-tailed counts) never met its step
+/// tolerance — rounding kept Newton steps near 6e-10 after the objective had
+/// stopped changing in 16 digits — so `model evaluate --algo all` failed.
+/// It now stops at the floating-point optimum, checked by the condition of
+/// the unpenalised intercept: the fitted probabilities average to the churn
+/// rate (Σ (pᵢ − yᵢ) = 0 at the minimum).
+#[test]
+fn logistic_regression_converges_on_the_demo_activity_rows() {
+    use churnlens_models::ml::classify::{Classifier, LogisticParams, TrainingSet};
+    use churnlens_models::prediction::encode::{EncoderParams, MissingValues};
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, calendar) = demo_workspace(dir.path(), 2000);
+    let frame = runtime().block_on(async {
+        let engine = Engine::open(&ws).await.unwrap();
+        let data = ActivityData::load(&engine, &calendar, Lang::En).await.unwrap();
+        let cutoffs = data.default_cutoffs(90, 4);
+        data.training_frame(&cutoffs, &ActivityOptions::default()).unwrap()
+    });
+    let (_, features) = EncoderParams { missing: MissingValues::Impute, ..EncoderParams::default() }.fit(&frame).unwrap();
+    let set = TrainingSet::new(features, frame.labels.clone()).unwrap();
+    let model = LogisticParams::default().fit(&set).unwrap();
+    // Quadratic convergence: 7 iterations measured; 100 is the default limit.
+    assert!(model.iterations() <= 20, "{} iterations", model.iterations());
+    let p = model.predict_proba(&set.features);
+    let mean = p.iter().sum::<f64>() / p.len() as f64;
+    assert!((mean - frame.positive_rate()).abs() < 1e-9, "mean probability {mean} vs churn rate {}", frame.positive_rate());
+}
+
+/// Demo acceptance (#6): on a 3,000-customer demo business, gradient
+/// boosting trained on the earlier three cutoffs beats the recency-only
+/// baseline on the last cutoff, and the drivers the generator plants
+/// (crates/churnlens-demo/src/sim.rs: late deliveries, complaints, the
+/// price rise in 华东) are found. Measured: ROC AUC 0.932 vs 0.820 for
+/// recency (margin +0.112). The planted drivers rank 7th (late deliveries,
+/// 配送天数_high_count) and 8th (complaints_total) of 49 columns, the
+/// region (price rise in 华东) 24th — not in the top five:
+/// the generator's leavers also stop browsing and stretch their last gaps,
+/// and those symptoms (events_30d, last_gap_ratio, days_since_last_event,
+/// recency, median gap) carry most of the signal once the decision is made.
+#[test]
+fn demo_model_beats_recency_and_finds_the_planted_drivers() {
+    use churnlens_models::prediction::train::{Algorithm, TrainOptions, evaluation_report};
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, calendar) = demo_workspace(dir.path(), 3000);
+    let frame = runtime().block_on(async {
+        let engine = Engine::open(&ws).await.unwrap();
+        let data = ActivityData::load(&engine, &calendar, Lang::En).await.unwrap();
+        let cutoffs = data.default_cutoffs(90, 4);
+        data.training_frame(&cutoffs, &ActivityOptions::default()).unwrap()
+    });
+    let report = evaluation_report(&frame, &[Algorithm::Gbdt], Algorithm::Gbdt, &TrainOptions::default(), "").unwrap();
+    let result = &report.evaluation.results[0];
+    let baseline = report.evaluation.baseline.as_ref().unwrap();
+    let margin = result.margin_over_baseline.unwrap();
+    eprintln!("gbdt {:.4} recency {:.4} margin {margin:+.4}", result.metrics.roc_auc, baseline.roc_auc);
+    assert!((margin - (result.metrics.roc_auc - baseline.roc_auc)).abs() < 1e-15);
+    assert!(margin > 0.05, "margin {margin}");
+    let rank = |feature: &str| report.importance.iter().position(|i| i.feature == feature).map(|r| r + 1).unwrap();
+    let (late, complaints, region) = (rank("配送天数_high_count"), rank("complaints_total"), rank("region"));
+    eprintln!("ranks: late deliveries {late}, complaints {complaints}, region {region} of {}", report.importance.len());
+    assert!(late <= 10 && complaints <= 10, "late deliveries {late}, complaints {complaints}");
 }

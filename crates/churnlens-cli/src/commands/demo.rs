@@ -61,6 +61,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     let segments = super::segment::demo_step(&workspace_handle, Calendar::in_zone(DEMO_TZ), lang)?;
     let clv = super::clv::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     let report = super::report::demo_step(&workspace_handle, DEMO_TZ, lang)?;
+    let prediction = super::model::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,
@@ -71,6 +72,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
             "segments": segments,
             "clv": clv,
             "report": report,
+            "prediction": prediction,
         }));
     }
     let rows: Vec<Vec<String>> = reports
@@ -104,6 +106,7 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     super::segment::print_demo_step(&segments, lang);
     println!("{}", messages::clv_demo(lang, &clv));
     println!("{}", messages::report_written(lang, &report.display().to_string()));
+    super::model::print_demo_step(&prediction, lang);
     println!(
         "{}",
         messages::demo_done(

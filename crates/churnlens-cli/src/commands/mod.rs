@@ -6,6 +6,7 @@ mod forecast;
 mod import;
 mod inspect;
 mod metrics;
+pub mod model;
 pub mod report;
 pub mod segment;
 mod sql;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
         Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
         Command::Report(args) => report::run(&cli.workspace, &args, lang),
+        Command::Model(args) => model::run(&cli.workspace, &args, lang),
     }
 }
 

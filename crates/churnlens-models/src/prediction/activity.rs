@@ -525,6 +525,8 @@ impl ActivityData {
             names.push(FeatureName::new(format!("{extra}_mean"), format!("{extra}（每单平均）")));
             names.push(FeatureName::new(format!("{extra}_max"), format!("{extra}（每单最大）")));
             names.push(FeatureName::new(format!("{extra}_high_count"), format!("{extra}偏高的订单数")));
+            names.push(FeatureName::new(format!("{extra}_high_90d"), format!("90 天内{extra}偏高的订单数")));
+            names.push(FeatureName::new(format!("{extra}_high_share"), format!("{extra}偏高的订单占比")));
         }
         if self.has_events {
             names.extend([
@@ -651,7 +653,13 @@ impl History {
             let mean = if values.is_empty() { f64::NAN } else { values.iter().sum::<f64>() / values.len() as f64 };
             out.push(mean);
             out.push(values.iter().copied().fold(f64::NAN, f64::max));
-            out.push(values.iter().filter(|&&v| v > threshold).count() as f64);
+            let high = values.iter().filter(|&&v| v > threshold).count() as f64;
+            out.push(high);
+            // Recent and relative: a late delivery last month weighs more
+            // with an analyst than one two years ago, and 2 of 3 orders
+            // late is not 2 of 60.
+            out.push(purchases.iter().filter(|o| o.day > cutoff - 90 && o.extras[j] > threshold).count() as f64);
+            out.push(if values.is_empty() { f64::NAN } else { high / values.len() as f64 });
         }
         if data.has_events {
             let events = &self.events[..self.events.partition_point(|&d| d <= cutoff)];

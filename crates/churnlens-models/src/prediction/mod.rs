@@ -12,6 +12,8 @@
 //!   fitted encoder is saved with a model.
 //! * [`saved`]: models saved in the workspace (`models/churn/<name>.json`).
 //! * [`split`]: the time split of activity rows and the recency-only baseline.
+//! * [`train`]: fitting, comparing and scoring with the classifiers of
+//!   [`crate::ml::classify`].
 //! * [`reasons`]: risk tiers and per-customer reasons as zh/en sentences.
 //!
 //! Reading the workspace fails with [`churnlens_metrics::MetricsError`]; a
@@ -24,3 +26,4 @@ pub mod reasons;
 pub mod saved;
 pub mod snapshot;
 pub mod split;
+pub mod train;

@@ -77,6 +77,9 @@ pub struct SavedModel {
     pub importance: Vec<Importance>,
     /// The fitted classifier, as its type serialises.
     pub model: serde_json::Value,
+    /// When it was trained (RFC 3339, UTC); absent in files written before it was kept.
+    #[serde(default)]
+    pub trained_at: Option<String>,
 }
 
 /// One feature's global importance.
@@ -88,6 +91,9 @@ pub struct Importance {
     pub feature_zh: String,
     /// Mean ROC AUC drop when it is shuffled on held-out rows.
     pub auc_drop: f64,
+    /// Its share of the split gain (tree models).
+    #[serde(default)]
+    pub gain_share: Option<f64>,
 }
 
 /// The folder of a workspace's churn models.
@@ -193,8 +199,9 @@ mod tests {
             encoder,
             metrics: BTreeMap::from([("roc_auc".to_string(), 0.75)]),
             threshold: 0.5,
-            importance: vec![Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1 }],
+            importance: vec![Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1, gain_share: Some(1.0) }],
             model: serde_json::json!({"weights": [1.0]}),
+            trained_at: Some("2026-11-26T10:00:00Z".into()),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = model.save(dir.path()).unwrap();

@@ -18,7 +18,7 @@ pub use calibration::{CalibrationBin, calibration_curve};
 pub use cross_validation::{BinaryMetrics, CrossValidation, cross_validate};
 pub use folds::stratified_folds;
 pub use gains::{Decile, gains_by_decile};
-pub use permutation::{PermutationImportance, permutation_importance};
+pub use permutation::{PermutationImportance, grouped_permutation_importance, permutation_importance};
 pub use precision_recall::average_precision;
 pub use probability::{brier_score, log_loss};
 pub use profit::{CampaignEconomics, ProfitThreshold, profit_threshold};
