@@ -29,11 +29,18 @@ tol=1e-12, max_iter=1000)` (L2, intercept unpenalised) on
 * "synthetic": 250 rows × 4 features of very different scales from
   `default_rng(11)`, fitted raw and after `StandardScaler`, with and
   without `class_weight="balanced"`;
-* "telco": Telco-Customer-Churn.csv without customerID; label Churn == "Yes";
-  SeniorCitizen, tenure, MonthlyCharges and TotalCharges numeric, where the
-  11 blank TotalCharges (tenure 0: nothing billed yet) are taken as 0; every
-  other column one-hot with its first level in sorted order as the baseline,
-  named "Column=level", columns in file order; all features standardised.
+* "telco": Telco-Customer-Churn.csv encoded as churnlens's library path
+  does for linear models (snapshot rows, then prediction/encode.rs one-hot
+  with imputation): customerID left out; label Churn == "Yes";
+  Yes/No columns (Partner, Dependents, PhoneService, PaperlessBilling) 1/0,
+  as the importer stores them as Booleans;
+  SeniorCitizen, tenure, MonthlyCharges and TotalCharges numeric, the 11
+  blank TotalCharges (tenure 0: nothing billed yet) as the median of the
+  others plus a 0/1 "TotalCharges_missing" column; every other column
+  one-hot with every level held by at least max(1 % of rows, 10 rows) —
+  all of Telco's — most frequent first, ties by name, named
+  "Column=level", then an all-zero "Column=other"; columns in file order;
+  all features standardised (StandardScaler leaves constant columns at 0).
 Coefficients on the scale the model was fitted on (standardised or raw),
 intercept, and predict_proba of the first rows.
 
@@ -162,22 +169,42 @@ def logistic(x, y, c, standardize, balanced):
 
 
 def telco_features(data):
+    """Telco as churnlens's library path encodes it for logistic regression
+    and the SVM (prediction/snapshot.rs rows, prediction/encode.rs one-hot
+    with MissingValues::Impute and the default rare-level rule)."""
     df = pd.read_csv(Path(data) / "telco/Telco-Customer-Churn.csv", dtype=str, keep_default_na=False)
     labels = (df["Churn"] == "Yes").astype(int).to_numpy()
     numeric = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"]
+    n = len(df)
     names, columns = [], []
     for column in df.columns:
         if column in ("customerID", "Churn"):
             continue
-        if column in numeric:
-            values = df[column].str.strip()
-            values = values.where(values != "", "0")
+        values = df[column].str.strip()
+        if set(values.unique()) <= {"Yes", "No"}:
+            # The importer stores a Yes/No column as Boolean; the snapshot rows read it as 0/1.
             names.append(column)
-            columns.append(values.astype(float).to_numpy())
+            columns.append((values == "Yes").astype(float).to_numpy())
+        elif column in numeric:
+            present = (values != "").to_numpy()
+            x = pd.to_numeric(values.where(values != "", None), errors="raise").to_numpy(dtype=float)
+            names.append(column)
+            columns.append(np.where(present, x, np.median(x[present])))
+            if not present.all():
+                names.append(f"{column}_missing")
+                columns.append((~present).astype(float))
         else:
-            for level in sorted(df[column].unique())[1:]:
+            # Levels held by at least max(1 % of rows, 10 rows), most
+            # frequent first, ties by name; then "other" for the rest.
+            counts = values.value_counts()
+            threshold = max(0.01 * n, 10)
+            levels = sorted(((level, c) for level, c in counts.items() if c >= threshold), key=lambda lc: (-lc[1], lc[0]))
+            kept = [level for level, _ in levels]
+            for level in kept:
                 names.append(f"{column}={level}")
-                columns.append((df[column] == level).astype(float).to_numpy())
+                columns.append((values == level).astype(float).to_numpy())
+            names.append(f"{column}=other")
+            columns.append((~values.isin(kept)).astype(float).to_numpy())
     return names, np.column_stack(columns), labels
 
 

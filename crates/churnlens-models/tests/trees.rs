@@ -1,10 +1,9 @@
 //! Tree models for churn prediction (issue #6) on the IBM Telco data and on
 //! a fixture from the `shap` package.
 //!
-//! The Telco feature table is built here: customerID dropped, SeniorCitizen,
-//! tenure, MonthlyCharges and TotalCharges numeric (the 11 blank
-//! TotalCharges become NaN, a missing value the trees must route), every
-//! other column one-hot as `column=level`. Cross-validation uses the
+//! The Telco feature table comes through the library path (snapshot rows
+//! and the one-hot encoder, [`telco`]); the 11 blank TotalCharges stay
+//! NaN, a missing value the trees must route. Cross-validation uses the
 //! workspace's own `stratified_folds` (5 folds, seed 42) and `roc_auc`
 //! (checked against scikit-learn by the evaluation tests).
 
@@ -14,39 +13,18 @@ use churnlens_models::ml::classify::{
     Classifier, DecisionTreeParams, FeatureTable, GbdtParams, RandomForestParams, ShapValues, Split, TrainingSet, Tree, TreeNode,
 };
 use churnlens_models::ml::evaluate::{roc_auc, stratified_folds};
+use churnlens_models::prediction::encode::EncoderParams;
 
-/// The Telco table as a training set, or None when the shared data are absent.
+/// The Telco table as a training set through the library path, or None
+/// when the shared data are absent: the snapshot rows
+/// (shared_data::telco_frame) one-hot encoded by `prediction::encode` with
+/// its defaults for trees — every level a column, an all-zero `other`
+/// column per category (Telco has no rare levels), the 11 blank
+/// TotalCharges kept missing (NaN) for the trees to route.
 fn telco() -> Option<TrainingSet> {
-    let data = shared_data::shared_data()?;
-    let mut reader = csv::Reader::from_path(data.join("telco/Telco-Customer-Churn.csv")).expect("telco csv");
-    let headers: Vec<String> = reader.headers().expect("headers").iter().map(str::to_string).collect();
-    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
-    let numeric = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"];
-    let mut names = Vec::new();
-    let mut columns = Vec::new();
-    let mut labels = Vec::new();
-    for (j, header) in headers.iter().enumerate() {
-        let values: Vec<&str> = records.iter().map(|r| r.get(j).expect("field").trim()).collect();
-        match header.as_str() {
-            "customerID" => {}
-            "Churn" => labels = values.iter().map(|v| *v == "Yes").collect(),
-            h if numeric.contains(&h) => {
-                names.push(h.to_string());
-                columns.push(values.iter().map(|v| if v.is_empty() { f64::NAN } else { v.parse().expect("number") }).collect());
-            }
-            h => {
-                let mut levels: Vec<&str> = values.clone();
-                levels.sort_unstable();
-                levels.dedup();
-                for level in levels {
-                    names.push(format!("{h}={level}"));
-                    columns.push(values.iter().map(|v| if *v == level { 1.0 } else { 0.0 }).collect());
-                }
-            }
-        }
-    }
-    let features = FeatureTable::new(names, columns).expect("feature table");
-    Some(TrainingSet::new(features, labels).expect("training set"))
+    let frame = shared_data::telco_frame(&shared_data::shared_data()?);
+    let (_, features) = EncoderParams::default().fit(&frame).expect("the encoder fits");
+    Some(TrainingSet::new(features, frame.labels).expect("training set"))
 }
 
 /// Mean 5-fold stratified ROC AUC (seed 42) of the model `fit` makes, and the per-fold values.

@@ -41,3 +41,26 @@ pub fn cdnow_summary(data: &std::path::Path) -> Vec<(usize, f64, f64, f64)> {
         })
         .collect()
 }
+
+/// Telco-Customer-Churn.csv through the library path: imported as the
+/// `snapshot` table of a scratch workspace (as `churnlens import --as
+/// snapshot` does), then read back by `prediction::snapshot` — customer id
+/// left out, `churn` the label, every other column a raw feature. Read once
+/// per test binary.
+pub fn telco_frame(data: &std::path::Path) -> churnlens_models::prediction::frame::RawFrame {
+    static FRAME: std::sync::OnceLock<churnlens_models::prediction::frame::RawFrame> = std::sync::OnceLock::new();
+    FRAME
+        .get_or_init(|| {
+            use churnlens_models::prediction::snapshot::{SnapshotOptions, snapshot_frame};
+            let dir = tempfile::tempdir().expect("a scratch directory");
+            let ws = churnlens_ingest::Workspace::open_or_create(dir.path()).expect("a scratch workspace");
+            let options = churnlens_ingest::ImportOptions::new(churnlens_core::Table::Snapshot);
+            churnlens_ingest::import_file(&ws, &data.join("telco/Telco-Customer-Churn.csv"), &options, &|_, _, _| {}).expect("telco imports");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                let engine = churnlens_metrics::Engine::open(&ws).await.expect("the workspace opens");
+                snapshot_frame(&engine, &SnapshotOptions::default()).await.expect("the snapshot rows")
+            })
+        })
+        .clone()
+}
