@@ -492,6 +492,9 @@ pub fn charts_png_skipped(lang: Lang, reason: &str) -> String {
     match lang {
         Lang::En => format!("PNG charts skipped, SVG written: {reason}"),
         Lang::Zh => format!("未生成 PNG 图表（已生成 SVG）：{reason}"),
+    }
+}
+
 /// `--value-saved` without `--offer-cost`.
 pub fn model_needs_offer_cost(lang: Lang) -> &'static str {
     lang.pick(
