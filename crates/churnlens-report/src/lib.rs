@@ -8,8 +8,11 @@
 //!   `web/` (TypeScript + ECharts, bundled into `web/dist/report.js`) and the
 //!   data inlined, nothing fetched.
 //! * [`text`]: the sentences each section says about its data, in zh and en.
+//! * [`churn_model`]: the churn-prediction section from the saved churn
+//!   models, scored through the library.
 
 pub mod build;
+pub mod churn_model;
 pub mod data;
 pub mod error;
 pub mod html;
