@@ -175,9 +175,13 @@ pub enum Command {
     /// every other column a feature (identifiers left out with a note),
     /// stratified --folds-fold cross-validation.
     /// train: fit --algo and save it as models/churn/<name>.json.
-    /// evaluate: the comparison table of --algo (all = every family).
-    /// score: P(churn), tier and top reasons per customer from a saved model.
-    /// explain: the saved model's global feature importance. list: saved models.
+    /// evaluate: the comparison table of --algo (all = every family; the
+    /// SVM is fitted on at most 2,000 stratified rows), with gains,
+    /// calibration and, with --offer-cost, the threshold of highest profit.
+    /// score: P(churn), tier and top reasons per customer from a saved model;
+    /// --save keeps churn_risk and churn_tier as customer attributes (--by).
+    /// explain: the saved model's global feature importance, or with
+    /// --customer ID that customer's contributions. list: saved models.
     #[command(verbatim_doc_comment)]
     Model(ModelArgs),
 }
