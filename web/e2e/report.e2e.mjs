@@ -10,8 +10,12 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-// The charts the demo's report must show: every section but churn prediction (issue #6, not built yet).
-const EXPECTED = ['trend', 'revenue_lost', 'cohorts', 'lifecycle', 'lifecycle_flows', 'nps', 'segments', 'drivers', 'survival', 'forecast', 'clv'];
+// The charts the demo's report must show: every section, churn prediction
+// included (the demo trains and saves a churn model).
+const EXPECTED = [
+  'trend', 'revenue_lost', 'cohorts', 'lifecycle', 'lifecycle_flows', 'nps', 'segments', 'drivers', 'survival', 'forecast', 'clv',
+  'model_comparison', 'roc', 'gains', 'importance',
+];
 
 const [outDir, ...reports] = process.argv.slice(2);
 if (!outDir || reports.length === 0) {

@@ -255,34 +255,84 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
   if (data.churn_model) {
     const d = data.churn_model;
     const node = section(root, 'churn_model', t.sections.churn_model, d.summary);
+    const round = (v: number | null, digits = 3) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+    const names = d.models.map((m) => (m.default ? `${m.name} ★` : m.name));
+    const withBaseline = d.models.some((m) => m.baseline_auc !== null);
     chart(node, 'model_comparison', {
-      grid: { left: 140, right: 32, top: 16, bottom: 32 },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0 },
+      grid: { left: 120, right: 32, top: 32, bottom: 32 },
       xAxis: { type: 'value', name: s.auc, min: 0.5, max: 1 },
-      yAxis: { type: 'category', data: d.models.map((m) => m.name) },
-      series: [{ name: s.auc, type: 'bar', data: d.models.map((m) => m.auc) }],
-    }, 220);
-    node.appendChild(el('h3', undefined, t.sections.roc));
-    chart(node, 'roc', {
-      xAxis: { type: 'value', name: s.fpr, min: 0, max: 1 },
-      yAxis: { type: 'value', name: s.tpr, min: 0, max: 1 },
-      series: [{ name: s.tpr, type: 'line', showSymbol: false, data: d.roc }],
-    });
-    node.appendChild(el('h3', undefined, t.sections.lift));
-    chart(node, 'lift', {
-      xAxis: { type: 'category', data: d.lift.map((_, i) => String(i + 1)) },
-      yAxis: { type: 'value', name: s.lift },
-      series: [{ name: s.lift, type: 'bar', data: d.lift }],
-    });
-    node.appendChild(el('h3', undefined, t.sections.at_risk));
-    const table = el('table', 'at-risk');
+      yAxis: { type: 'category', data: names },
+      series: [
+        { name: s.auc, type: 'bar', data: d.models.map((m) => round(m.auc)) },
+        ...(withBaseline ? [{ name: s.baseline, type: 'bar', data: d.models.map((m) => round(m.baseline_auc)) }] : []),
+      ],
+    }, Math.max(200, 48 * d.models.length + 80));
+    const comparison = el('table', 'models');
     const head = el('tr');
-    [s.customer, s.probability, s.reasons].forEach((h) => head.appendChild(el('th', undefined, h)));
-    table.appendChild(head);
+    [s.model, s.algorithm, s.auc, s.prAuc, s.logLoss, s.brier, s.f1, s.rows].forEach((h) => head.appendChild(el('th', undefined, h)));
+    comparison.appendChild(head);
+    d.models.forEach((m, i) => {
+      const row = el('tr');
+      row.appendChild(el('td', undefined, names[i]));
+      row.appendChild(el('td', undefined, m.algorithm));
+      [m.auc, m.pr_auc, m.log_loss, m.brier, m.f1].forEach((v) => row.appendChild(el('td', 'number', fmt(v, 3))));
+      row.appendChild(el('td', 'number', fmt(m.rows, 0)));
+      comparison.appendChild(row);
+    });
+    node.appendChild(comparison);
+
+    node.appendChild(el('h3', undefined, t.sections.roc));
+    node.appendChild(el('p', 'summary', d.curves_summary));
+    chart(node, 'roc', {
+      legend: { top: 0 },
+      grid: { left: 56, right: 24, top: 36, bottom: 48 },
+      xAxis: { type: 'value', name: s.fpr, min: 0, max: 1, nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', name: s.tpr, min: 0, max: 1 },
+      series: [
+        { name: `${d.model} (AUC ${fmt(d.curve_auc, 3)})`, type: 'line', showSymbol: false, data: d.roc.map(([x, y]) => [round(x, 4), round(y, 4)]) },
+        { name: s.chance, type: 'line', showSymbol: false, lineStyle: { type: 'dashed', opacity: 0.5 }, data: [[0, 0], [1, 1]] },
+      ],
+    });
+    if (d.gains.length > 0) {
+      node.appendChild(el('h3', undefined, t.sections.lift));
+      chart(node, 'gains', {
+        legend: { top: 0 },
+        grid: { left: 56, right: 56, top: 36, bottom: 48 },
+        xAxis: { type: 'category', data: d.gains.map((g) => String(g.decile)), name: s.decile, nameLocation: 'middle', nameGap: 28 },
+        yAxis: [{ type: 'value', name: s.gain, min: 0, max: 100 }, { type: 'value', name: s.lift, splitLine: { show: false } }],
+        series: [
+          { name: s.gain, type: 'line', data: d.gains.map((g) => round(g.cumulative_gain, 1)) },
+          { name: s.lift, type: 'bar', yAxisIndex: 1, data: d.gains.map((g) => round(g.lift, 2)), itemStyle: { opacity: 0.5 } },
+          { name: s.cumulativeLift, type: 'line', yAxisIndex: 1, lineStyle: { type: 'dashed' }, data: d.gains.map((g) => round(g.cumulative_lift, 2)) },
+        ],
+      });
+    }
+    if (d.importance.length > 0) {
+      node.appendChild(el('h3', undefined, t.sections.importance));
+      node.appendChild(el('p', 'summary', d.importance_summary));
+      const rows = d.importance.slice().reverse();
+      chart(node, 'importance', {
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        grid: { left: 180, right: 32, top: 16, bottom: 32 },
+        xAxis: { type: 'value', name: s.aucDrop },
+        yAxis: { type: 'category', data: rows.map((x) => x.feature) },
+        series: [{ name: s.aucDrop, type: 'bar', data: rows.map((x) => round(x.auc_drop, 4)) }],
+      }, Math.max(240, 28 * rows.length + 60));
+    }
+    node.appendChild(el('h3', undefined, t.sections.at_risk));
+    node.appendChild(el('p', 'summary', d.at_risk_summary));
+    const table = el('table', 'at-risk');
+    const header = el('tr');
+    [s.customer, s.probability, s.tier, s.reasons].forEach((h) => header.appendChild(el('th', undefined, h)));
+    table.appendChild(header);
     d.at_risk.forEach((c) => {
       const row = el('tr');
       row.appendChild(el('td', undefined, c.customer_id));
       row.appendChild(el('td', 'number', fmt(c.probability)));
-      row.appendChild(el('td', undefined, c.reasons.join('; ')));
+      row.appendChild(el('td', undefined, c.tier));
+      row.appendChild(el('td', undefined, c.reasons.join(data.lang === 'zh' ? '；' : '; ')));
       table.appendChild(row);
     });
     node.appendChild(table);

@@ -30,9 +30,18 @@ export interface ClvSection {
   model: string; saved_model: boolean; horizon_months: number; discount_rate: number; customers: number; mean_clv: number;
   top20_share: number; mean_p_alive: number; bins: ClvBin[]; summary: string;
 }
-export interface ModelScore { name: string; auc: number }
-export interface AtRiskCustomer { customer_id: string; probability: number; reasons: string[] }
-export interface ChurnModelSection { models: ModelScore[]; roc: [number, number][]; lift: number[]; at_risk: AtRiskCustomer[]; summary: string }
+export interface ModelScore {
+  name: string; algorithm: string; auc: number; pr_auc: number | null; log_loss: number | null; brier: number | null; f1: number | null;
+  baseline_auc: number | null; rows: number; default: boolean;
+}
+export interface GainsDecile { decile: number; cumulative_gain: number; lift: number; cumulative_lift: number }
+export interface FeatureImportance { feature: string; auc_drop: number; gain_share: number | null }
+export interface AtRiskCustomer { customer_id: string; probability: number; tier: string; reasons: string[] }
+export interface ChurnModelSection {
+  model: string; algorithm: string; trained_at: string | null; models: ModelScore[]; curve_rows: number; curve_auc: number;
+  roc: [number, number][]; gains: GainsDecile[]; importance: FeatureImportance[]; scored: number; high_risk: number; medium_risk: number;
+  at_risk: AtRiskCustomer[]; summary: string; curves_summary: string; importance_summary: string; at_risk_summary: string;
+}
 
 export interface ReportData {
   format_version: number; lang: 'en' | 'zh'; workspace: string; period: string | null; previous_period: string | null; as_of: string | null;

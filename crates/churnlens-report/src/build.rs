@@ -151,7 +151,11 @@ pub async fn build(workspace: &Workspace, options: &ReportOptions) -> Result<Rep
     report.survival = survival;
     report.forecast = forecast;
     report.clv = clv;
-    report.notes.push(Note { section: "churn_model".into(), text: text::no_churn_model(lang).into() });
+    match crate::churn_model::churn_model_section(workspace, &engine, lang).await {
+        Ok(Some(section)) => report.churn_model = Some(section),
+        Ok(None) => report.notes.push(Note { section: "churn_model".into(), text: text::no_churn_model(lang).into() }),
+        Err(error) => report.notes.push(Note { section: "churn_model".into(), text: text::section_failed(lang, &error) }),
+    }
     Ok(report)
 }
 

@@ -176,7 +176,11 @@ struct Labels {
     answers: &'static str,
     fpr: &'static str,
     tpr: &'static str,
-    decile: &'static str,
+    gain: &'static str,
+    cumulative_lift: &'static str,
+    importance: &'static str,
+    auc_drop: &'static str,
+    lift_axis: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -211,7 +215,11 @@ const EN: Labels = Labels {
     answers: "Answers",
     fpr: "False positive rate",
     tpr: "True positive rate",
-    decile: "Decile",
+    gain: "Cumulative gain %",
+    cumulative_lift: "Cumulative lift",
+    importance: "What the model relies on",
+    auc_drop: "ROC AUC drop",
+    lift_axis: "Lift",
 };
 
 const ZH: Labels = Labels {
@@ -246,7 +254,11 @@ const ZH: Labels = Labels {
     answers: "答卷数",
     fpr: "假阳性率",
     tpr: "真阳性率",
-    decile: "十分位",
+    gain: "累计增益 %",
+    cumulative_lift: "累计提升度",
+    importance: "模型最依赖的特征",
+    auc_drop: "ROC AUC 下降",
+    lift_axis: "提升度",
 };
 
 fn line(name: &str, values: Vec<Option<f64>>) -> Series {
@@ -413,7 +425,7 @@ pub fn charts(data: &ReportData) -> Vec<Chart> {
             name: "model_comparison",
             title: t.model_comparison.into(),
             plot: Plot::HorizontalBars {
-                rows: d.models.iter().map(|m| m.name.clone()).collect(),
+                rows: d.models.iter().map(|m| if m.default { format!("{} ★", m.name) } else { m.name.clone() }).collect(),
                 values: d.models.iter().map(|m| m.auc).collect(),
                 x_name: "ROC AUC".into(),
             },
@@ -427,21 +439,40 @@ pub fn charts(data: &ReportData) -> Vec<Chart> {
                     y_name: t.tpr.into(),
                     x_range: (0.0, 1.0),
                     y_range: (0.0, 1.0),
-                    curves: vec![("ROC".into(), d.roc.clone())],
+                    curves: vec![(format!("{} (AUC {:.3})", d.model, d.curve_auc), d.roc.clone())],
                     steps: false,
                     diagonal: true,
                 },
             });
         }
-        if !d.lift.is_empty() {
+        if !d.gains.is_empty() {
             out.push(Chart {
-                name: "lift",
+                name: "gains",
                 title: t.lift.into(),
                 plot: Plot::Categories {
-                    categories: (1..=d.lift.len()).map(|i| i.to_string()).collect(),
-                    y_name: t.lift.into(),
-                    y2_name: None,
-                    series: vec![bars(t.decile, d.lift.clone(), false)],
+                    categories: d.gains.iter().map(|g| g.decile.to_string()).collect(),
+                    y_name: t.gain.into(),
+                    y2_name: Some(t.lift_axis.into()),
+                    series: vec![
+                        bars(t.lift_axis, d.gains.iter().map(|g| g.lift).collect(), true),
+                        line(t.gain, d.gains.iter().map(|g| Some(g.cumulative_gain)).collect()),
+                        Series {
+                            name: t.cumulative_lift.into(),
+                            mark: Mark::Dashed(d.gains.iter().map(|g| Some(g.cumulative_lift)).collect()),
+                            secondary: true,
+                        },
+                    ],
+                },
+            });
+        }
+        if !d.importance.is_empty() {
+            out.push(Chart {
+                name: "importance",
+                title: t.importance.into(),
+                plot: Plot::HorizontalBars {
+                    rows: d.importance.iter().map(|f| f.feature.clone()).collect(),
+                    values: d.importance.iter().map(|f| f.auc_drop).collect(),
+                    x_name: t.auc_drop.into(),
                 },
             });
         }

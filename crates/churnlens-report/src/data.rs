@@ -327,28 +327,106 @@ pub struct ClvSection {
     pub summary: String,
 }
 
-/// Churn prediction (issue #6): filled once a churn model API exists.
+/// Churn prediction (issue #6) from the workspace's saved churn models
+/// (`models/churn/*.json`): the comparison of every saved model, the
+/// default model's ROC curve, gains and lift, its global importance and the
+/// customers it puts most at risk today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChurnModelSection {
-    /// Each model's test ROC AUC.
+    /// The default model: the one named `gbdt` (the CLI's default), else the best held-out ROC AUC.
+    pub model: String,
+    /// Its algorithm.
+    pub algorithm: String,
+    /// When it was trained (RFC 3339), when the file says.
+    pub trained_at: Option<String>,
+    /// Every saved model with its held-out metrics, as saved at training.
     pub models: Vec<ModelScore>,
-    /// ROC curve of the chosen model: (false positive rate, true positive rate).
+    /// The rows the curves are computed on: the default model's training
+    /// rows rebuilt from the workspace and scored by it (in-sample, so the
+    /// curves are optimistic; the held-out AUC is in `models`).
+    pub curve_rows: usize,
+    /// ROC AUC of those rows' scores.
+    pub curve_auc: f64,
+    /// ROC curve: (false positive rate, true positive rate), thinned to at most [`ROC_POINTS`] points.
     pub roc: Vec<(f64, f64)>,
-    /// Cumulative lift by decile of predicted risk.
-    pub lift: Vec<f64>,
-    /// The customers most at risk with their reasons.
+    /// Cumulative gains and lift by decile of predicted risk (empty with fewer than 10 rows).
+    pub gains: Vec<GainsDecile>,
+    /// Global importance of the default model, largest first, at most [`TOP_FEATURES`].
+    pub importance: Vec<FeatureImportance>,
+    /// Customers scored today.
+    pub scored: usize,
+    /// Of them, high risk.
+    pub high_risk: usize,
+    /// Of them, medium risk.
+    pub medium_risk: usize,
+    /// The customers most at risk with their tier and reasons, at most [`AT_RISK_ROWS`].
     pub at_risk: Vec<AtRiskCustomer>,
-    /// What it shows and what stands out.
+    /// What the comparison shows.
     pub summary: String,
+    /// What the ROC curve and gains show.
+    pub curves_summary: String,
+    /// What the importance shows.
+    pub importance_summary: String,
+    /// What the at-risk table shows.
+    pub at_risk_summary: String,
 }
 
-/// One model of the comparison.
+/// Points of the ROC curve kept for the chart.
+pub const ROC_POINTS: usize = 200;
+
+/// Features in the importance chart.
+pub const TOP_FEATURES: usize = 10;
+
+/// Rows of the at-risk table.
+pub const AT_RISK_ROWS: usize = 50;
+
+/// One saved model of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelScore {
     /// The model's name.
     pub name: String,
-    /// Its test ROC AUC.
+    /// Its algorithm.
+    pub algorithm: String,
+    /// Held-out ROC AUC.
     pub auc: f64,
+    /// Held-out PR AUC.
+    pub pr_auc: Option<f64>,
+    /// Held-out log loss.
+    pub log_loss: Option<f64>,
+    /// Held-out Brier score.
+    pub brier: Option<f64>,
+    /// Held-out F1 at the decision threshold.
+    pub f1: Option<f64>,
+    /// ROC AUC of the recency-only baseline on the same rows (activity data).
+    pub baseline_auc: Option<f64>,
+    /// Training rows.
+    pub rows: usize,
+    /// Whether it is the default model.
+    pub default: bool,
+}
+
+/// One decile of predicted risk, highest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainsDecile {
+    /// 1 for the riskiest tenth … 10.
+    pub decile: usize,
+    /// Share of all churners in deciles 1..=this one, percent.
+    pub cumulative_gain: f64,
+    /// This decile's churn rate ÷ the overall churn rate.
+    pub lift: f64,
+    /// The churn rate of deciles 1..=this one ÷ the overall churn rate.
+    pub cumulative_lift: f64,
+}
+
+/// One feature's global importance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureImportance {
+    /// The feature, in the report's language.
+    pub feature: String,
+    /// Mean ROC AUC drop when it is shuffled on held-out rows.
+    pub auc_drop: f64,
+    /// Its share of the split gain (tree models), percent.
+    pub gain_share: Option<f64>,
 }
 
 /// One row of the at-risk table.
@@ -358,6 +436,8 @@ pub struct AtRiskCustomer {
     pub customer_id: String,
     /// Predicted churn probability, percent.
     pub probability: f64,
-    /// The reasons, strongest first.
+    /// The risk tier, in the report's language.
+    pub tier: String,
+    /// The reasons, strongest first, in the report's language (none for an SVM).
     pub reasons: Vec<String>,
 }

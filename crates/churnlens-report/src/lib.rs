@@ -9,9 +9,12 @@
 //!   data inlined, nothing fetched.
 //! * [`text`]: the sentences each section says about its data, in zh and en.
 //! * [`charts`]: each chart as SVG and PNG files (`report --charts DIR`).
+//! * [`churn_model`]: the churn-prediction section from the saved churn
+//!   models, scored through the library.
 
 pub mod build;
 pub mod charts;
+pub mod churn_model;
 pub mod data;
 pub mod error;
 pub mod html;

@@ -27,8 +27,8 @@ pub fn no_surveys(lang: Lang) -> &'static str {
 /// Churn prediction is not built yet.
 pub fn no_churn_model(lang: Lang) -> &'static str {
     lang.pick(
-        "Model comparison, ROC, lift and the at-risk table are left out: churn prediction (issue #6) is not available in this version.",
-        "未包含模型对比、ROC、提升度和高风险客户表：此版本尚无流失预测（问题 #6）。",
+        "Model comparison, ROC, lift and the at-risk table are left out: no churn model is saved in this workspace (train one with `churnlens model train`).",
+        "未包含模型对比、ROC、提升度和高风险客户表：此工作区没有已保存的流失模型（请先运行 churnlens model train）。",
     )
 }
 
@@ -203,5 +203,99 @@ pub fn clv(lang: Lang, model: &str, mean: f64, top20: f64, alive: f64) -> String
         Lang::Zh => format!(
             "未来 12 个月每位客户的预测价值（{model} + Gamma-Gamma，月折现率 1%）。人均 {mean:.0}；前 20% 的客户贡献 {top20:.1}%；平均存活概率 {alive:.1}%。"
         ),
+    }
+}
+
+/// A whole number with thousands separators: 1,234.
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The curves cannot be drawn: the rows hold one class only.
+pub fn single_class(lang: Lang) -> &'static str {
+    lang.pick("the model's training rows hold one class only, so no ROC curve can be drawn", "模型的训练数据只有一个类别，无法绘制 ROC 曲线")
+}
+
+/// Churn models: how many were compared, the best and the default, and the recency baseline.
+pub fn churn_models(lang: Lang, models: usize, (best, best_auc): (&str, f64), (chosen, chosen_auc): (&str, f64), baseline: Option<f64>) -> String {
+    let mut out = match lang {
+        Lang::En => format!(
+            "Held-out ROC AUC of the {models} saved churn model(s), as measured when they were trained. {best} ranks churners best ({best_auc:.3}); the report uses {chosen} ({chosen_auc:.3})"
+        ),
+        Lang::Zh => {
+            format!("{models} 个已保存流失模型在训练时的留出集 ROC AUC。{best} 区分流失客户的能力最强（{best_auc:.3}）；本报告使用 {chosen}（{chosen_auc:.3}）")
+        }
+    };
+    if let Some(b) = baseline {
+        out.push_str(&match lang {
+            Lang::En => format!(", {:+.3} over ranking by recency alone ({b:.3}).", chosen_auc - b),
+            Lang::Zh => format!("，比只按最近购买时间排序（{b:.3}）高 {:+.3}。", chosen_auc - b),
+        });
+    } else {
+        out.push_str(lang.pick(".", "。"));
+    }
+    out
+}
+
+/// ROC and gains of the default model on its training rows.
+pub fn churn_curves(lang: Lang, rows: usize, auc: f64, top_gain: Option<f64>, top_lift: Option<f64>) -> String {
+    let rows = count(rows);
+    let lead = match lang {
+        Lang::En => format!("ROC curve and cumulative gains of the report's model on its {rows} training rows (in-sample, so optimistic: AUC {auc:.3})."),
+        Lang::Zh => format!("本报告所用模型在其 {rows} 行训练数据上的 ROC 曲线与累计增益（样本内，结果偏乐观：AUC {auc:.3}）。"),
+    };
+    match (top_gain, top_lift) {
+        (Some(gain), Some(lift)) => match lang {
+            Lang::En => format!("{lead} The riskiest 10% hold {gain:.1}% of the churners, {lift:.1}× the average rate."),
+            Lang::Zh => format!("{lead}风险最高的 10% 客户包含 {gain:.1}% 的流失客户，是平均水平的 {lift:.1} 倍。"),
+        },
+        _ => lead,
+    }
+}
+
+/// Global importance: the strongest features.
+pub fn churn_importance(lang: Lang, top: Vec<&str>) -> String {
+    match lang {
+        Lang::En => format!(
+            "What the model relies on most: the drop in held-out ROC AUC when a feature is shuffled. Strongest: {}.",
+            if top.is_empty() { "–".to_owned() } else { top.join(", ") }
+        ),
+        Lang::Zh => {
+            format!("模型最依赖的特征：打乱该特征后留出集 ROC AUC 的下降。最重要：{}。", if top.is_empty() { "–".to_owned() } else { top.join("、") })
+        }
+    }
+}
+
+/// The at-risk table: how many customers are high and medium risk today.
+pub fn churn_at_risk(lang: Lang, scored: usize, high: usize, medium: usize, high_from: f64) -> String {
+    let (scored, high, medium) = (count(scored), count(high), count(medium));
+    match lang {
+        Lang::En => format!(
+            "Of {scored} customers scored on today's data, the model puts {high} at high risk (churn probability {high_from:.0}% or more) and {medium} at medium risk; the 50 most at risk with their main reasons."
+        ),
+        Lang::Zh => format!(
+            "在按当前数据评分的 {scored} 位客户中，模型预计 {high} 位客户为高风险（流失概率不低于 {high_from:.0}%），{medium} 位为中风险；下表为风险最高的 50 位客户及主要原因。"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod churn_model_tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1234), "1,234");
+        assert_eq!(count(1_234_567), "1,234,567");
     }
 }

@@ -178,7 +178,8 @@ fn every_section_is_present_and_speaks_the_reports_language() {
         assert!(report.trend.is_some() && report.revenue_lost.is_some() && report.cohorts.is_some() && report.lifecycle.is_some());
         assert!(report.nps.is_some() && report.segments.is_some() && report.drivers.is_some() && report.survival.is_some());
         assert!(report.forecast.is_some() && report.clv.is_some(), "notes: {:?}", report.notes);
-        assert!(report.churn_model.is_none(), "no churn model API yet (issue #6)");
+        // No churn model is saved in this workspace: the section is absent and a note says why.
+        assert!(report.churn_model.is_none());
         assert_eq!(report.notes.iter().map(|n| n.section.as_str()).collect::<Vec<_>>(), ["churn_model"]);
     }
     let zh = demo.zh.trend.as_ref().unwrap();
@@ -289,4 +290,147 @@ fn static_charts_draw_the_report_data_as_svg_and_png() {
     assert!(trend_svg.contains("流失与留存趋势") && trend_svg.contains("留存率 %"));
     let no_partial = std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().path().extension().is_none_or(|x| x != "partial"));
     assert!(no_partial, "no temporary files left behind");
+}
+
+/// A smaller demo workspace (800 customers) with two churn models saved
+/// through the library as `churnlens model train` saves them — gradient
+/// boosting (`gbdt`, the default) and logistic regression — and its
+/// report in both languages.
+struct Modelled {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    en: ReportData,
+    zh: ReportData,
+}
+
+fn modelled() -> &'static Modelled {
+    use churnlens_models::prediction::activity::{ActivityData, ActivityOptions, DEFAULT_CUTOFF_COUNT};
+    use churnlens_models::prediction::saved::TrainingSource;
+    use churnlens_models::prediction::train::{Algorithm, TrainOptions, train};
+    static MODELLED: OnceLock<Modelled> = OnceLock::new();
+    MODELLED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let params = churnlens_demo::DemoParams { seed: 7, customers: 800, ..churnlens_demo::DemoParams::default() };
+        let demo = churnlens_demo::generate(&params, &dir.path().join("data"), &|_, _, _| {}).unwrap();
+        let ws = Workspace::open_or_create(dir.path().join("ws")).unwrap();
+        for table in [Table::Customers, Table::Orders] {
+            let file = demo.files.iter().find(|f| f.table == table).unwrap();
+            let mut options = ImportOptions::new(table);
+            options.tz = beijing().tz;
+            options.read.sheet = file.sheet.clone();
+            options.read.source_table = file.source_table.clone();
+            import_file(&ws, &file.path, &options, &|_, _, _| {}).unwrap();
+        }
+        let runtime = runtime();
+        let engine = runtime.block_on(Engine::open(&ws)).unwrap();
+        let activity = runtime.block_on(ActivityData::load(&engine, &beijing(), Lang::En)).unwrap();
+        let options = ActivityOptions { window: 90, horizon: 90, lang: Lang::En };
+        let cutoffs = activity.default_cutoffs(options.horizon, DEFAULT_CUTOFF_COUNT);
+        let frame = activity.training_frame(&cutoffs, &options).unwrap();
+        let source = TrainingSource::Activity {
+            cutoffs: cutoffs.iter().map(|&c| churnlens_metrics::calendar::format_day(c)).collect(),
+            horizon_days: 90,
+            window_days: 90,
+            tz: "Asia/Shanghai".into(),
+        };
+        for algorithm in [Algorithm::Gbdt, Algorithm::Logistic] {
+            let (saved, _) = train(&frame, algorithm, source.clone(), algorithm.name(), "2026-11-26T10:00:00Z", &TrainOptions::default(), "none").unwrap();
+            saved.save(ws.root()).unwrap();
+        }
+        let report = |lang| runtime.block_on(build(&ws, &ReportOptions { calendar: beijing(), lang, ..ReportOptions::default() })).unwrap();
+        let (en, zh) = (report(Lang::En), report(Lang::Zh));
+        Modelled { _dir: dir, ws, en, zh }
+    })
+}
+
+#[test]
+fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
+    use churnlens_models::ml::classify::Classifier;
+    use churnlens_models::ml::evaluate::{gains_by_decile, roc_auc};
+    use churnlens_models::prediction::activity::{ActivityData, ActivityOptions};
+    use churnlens_models::prediction::reasons::TierThresholds;
+    use churnlens_models::prediction::saved::{SavedModel, TrainingSource};
+    use churnlens_models::prediction::train::{fitted_model, score};
+    let modelled = modelled();
+    let section = modelled.en.churn_model.as_ref().unwrap_or_else(|| panic!("no churn model section; notes {:?}", modelled.en.notes));
+    assert!(!modelled.en.notes.iter().any(|n| n.section == "churn_model"), "{:?}", modelled.en.notes);
+    let saved = SavedModel::list(modelled.ws.root()).unwrap();
+    assert_eq!(section.model, "gbdt", "the CLI's default model");
+
+    // The comparison: every saved model with its saved held-out metrics, unchanged.
+    assert_eq!(section.models.len(), 2);
+    for row in &section.models {
+        let model = saved.iter().find(|m| m.name == row.name).unwrap();
+        assert_eq!(row.auc, model.metrics["roc_auc"]);
+        assert_eq!(row.pr_auc, Some(model.metrics["pr_auc"]));
+        assert_eq!(row.baseline_auc, model.metrics.get("recency_baseline_roc_auc").copied());
+        assert_eq!(row.rows, model.training.rows);
+        assert_eq!(row.default, row.name == "gbdt");
+    }
+
+    // Today's scores: the library's `score`, the top 50 in its order, probability in percent.
+    let gbdt = saved.iter().find(|m| m.name == "gbdt").unwrap();
+    let runtime = runtime();
+    let engine = runtime.block_on(Engine::open(&modelled.ws)).unwrap();
+    let activity = runtime.block_on(ActivityData::load(&engine, &beijing(), Lang::En)).unwrap();
+    let scoring = activity.scoring_frame(activity.last_day, 90, Lang::En);
+    let scored = score(gbdt, &scoring, &TierThresholds::default(), 3, Lang::En).unwrap();
+    assert_eq!(section.scored, scored.len());
+    assert_eq!(section.at_risk.len(), 50.min(scored.len()));
+    for (row, library) in section.at_risk.iter().zip(&scored) {
+        assert_eq!(row.customer_id, library.customer_id);
+        assert_abs_diff_eq!(row.probability, library.probability * 100.0, epsilon = SAME);
+        assert_eq!(row.tier, library.tier.label(Lang::En));
+        assert_eq!(row.reasons, library.reasons.iter().map(|r| r.text.clone()).collect::<Vec<_>>());
+    }
+    let high = scored.iter().filter(|s| s.probability >= 0.5).count();
+    assert_eq!(section.high_risk, high);
+    assert!(section.at_risk_summary.contains(&format!("puts {high} at high risk")), "{}", section.at_risk_summary);
+
+    // The curves: the training rows rebuilt from the saved cutoffs, scored by the model.
+    let TrainingSource::Activity { cutoffs, .. } = &gbdt.training.data else { panic!("an activity model") };
+    let cutoffs: Vec<i32> = cutoffs.iter().map(|c| churnlens_metrics::calendar::parse_day(c).unwrap()).collect();
+    let training = activity.training_frame(&cutoffs, &ActivityOptions { window: 90, horizon: 90, lang: Lang::En }).unwrap();
+    assert_eq!(section.curve_rows, gbdt.training.rows, "the same rows the model was trained on");
+    let probabilities = fitted_model(gbdt).unwrap().predict_proba(&gbdt.encoder.transform(&training).unwrap());
+    assert_abs_diff_eq!(section.curve_auc, roc_auc(&training.labels, &probabilities).unwrap(), epsilon = SAME);
+    let deciles = gains_by_decile(&training.labels, &probabilities).unwrap();
+    assert_eq!(section.gains.len(), 10);
+    for (row, library) in section.gains.iter().zip(&deciles) {
+        assert_abs_diff_eq!(row.cumulative_gain, library.cumulative_gain * 100.0, epsilon = SAME);
+        assert_abs_diff_eq!(row.lift, library.lift, epsilon = SAME);
+        assert_abs_diff_eq!(row.cumulative_lift, library.cumulative_lift, epsilon = SAME);
+    }
+    assert_eq!((section.roc.first(), section.roc.last()), (Some(&(0.0, 0.0)), Some(&(1.0, 1.0))));
+    assert!(section.roc.len() <= churnlens_report::data::ROC_POINTS);
+    assert!(section.roc.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1), "a ROC curve only rises");
+
+    // Importance: the saved importance, top 10, in order.
+    assert_eq!(section.importance.len(), gbdt.importance.len().min(10));
+    for (row, library) in section.importance.iter().zip(&gbdt.importance) {
+        assert_eq!((row.feature.as_str(), row.auc_drop), (library.feature.as_str(), library.auc_drop));
+    }
+    let zh = modelled.zh.churn_model.as_ref().unwrap();
+    assert_eq!(zh.importance.first().map(|f| f.feature.clone()), gbdt.importance.first().map(|i| i.feature_zh.clone()));
+    assert!(zh.at_risk_summary.contains("模型预计") && zh.at_risk_summary.contains("位客户为高风险"), "{}", zh.at_risk_summary);
+    assert_eq!(zh.at_risk.iter().map(|r| &r.customer_id).collect::<Vec<_>>(), section.at_risk.iter().map(|r| &r.customer_id).collect::<Vec<_>>());
+    eprintln!("{}\n{}\n{}\n{}", section.summary, section.curves_summary, section.importance_summary, section.at_risk_summary);
+    eprintln!("{}\n{}", zh.summary, zh.at_risk_summary);
+}
+
+#[test]
+fn static_charts_of_the_churn_model_section_carry_its_numbers() {
+    use churnlens_report::charts::{Mark, Plot, charts};
+    let modelled = modelled();
+    let section = modelled.en.churn_model.as_ref().expect("a churn-model section");
+    let all = charts(&modelled.en);
+    let find = |name: &str| &all.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("a {name} chart")).plot;
+    let Plot::HorizontalBars { values, .. } = find("model_comparison") else { panic!("comparison is a bar chart") };
+    assert_eq!(values, &section.models.iter().map(|m| m.auc).collect::<Vec<_>>());
+    let Plot::Curves { curves, .. } = find("roc") else { panic!("ROC is a curve") };
+    assert_eq!(curves[0].1, section.roc);
+    let Plot::Categories { series, .. } = find("gains") else { panic!("gains is a category chart") };
+    assert!(series.iter().any(|s| s.mark == Mark::Line(section.gains.iter().map(|g| Some(g.cumulative_gain)).collect())));
+    let Plot::HorizontalBars { rows, .. } = find("importance") else { panic!("importance is a bar chart") };
+    assert_eq!(rows, &section.importance.iter().map(|f| f.feature.clone()).collect::<Vec<_>>());
 }
