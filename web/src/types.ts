@@ -38,7 +38,7 @@ export interface GainsDecile { decile: number; cumulative_gain: number; lift: nu
 export interface FeatureImportance { feature: string; auc_drop: number; gain_share: number | null }
 export interface AtRiskCustomer { customer_id: string; probability: number; tier: string; reasons: string[] }
 export interface ChurnModelSection {
-  model: string; algorithm: string; trained_at: string | null; models: ModelScore[]; curve_rows: number; curve_auc: number;
+  model: string; algorithm: string; trained_at: string | null; models: ModelScore[]; curves_held_out: boolean; curve_rows: number; curve_auc: number;
   roc: [number, number][]; gains: GainsDecile[]; importance: FeatureImportance[]; scored: number; high_risk: number; medium_risk: number;
   at_risk: AtRiskCustomer[]; summary: string; curves_summary: string; importance_summary: string; at_risk_summary: string;
 }

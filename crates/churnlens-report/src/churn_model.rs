@@ -15,11 +15,11 @@ use churnlens_ingest::Workspace;
 use churnlens_metrics::calendar::{Calendar, parse_day};
 use churnlens_metrics::{Engine, MetricsError};
 use churnlens_models::ml::classify::Classifier;
-use churnlens_models::ml::evaluate::{gains_by_decile, roc_auc};
+use churnlens_models::ml::evaluate::{Decile, gains_by_decile, roc_auc};
 use churnlens_models::prediction::activity::{ActivityData, ActivityOptions};
 use churnlens_models::prediction::frame::RawFrame;
 use churnlens_models::prediction::reasons::{Tier, TierThresholds};
-use churnlens_models::prediction::saved::{SavedModel, TrainingSource};
+use churnlens_models::prediction::saved::{SavedModel, TrainingSource, thin};
 use churnlens_models::prediction::snapshot::{SnapshotOptions, snapshot_frame};
 use churnlens_models::prediction::train::{fitted_model, roc_points, score};
 
@@ -39,15 +39,16 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
     let models = saved.iter().map(|m| model_score(m, m.name == chosen.name)).collect::<Vec<_>>();
 
     let (training, scoring) = rows(engine, chosen, lang).await.map_err(|e| e.to_string())?;
-    let model = fitted_model(chosen).map_err(|e| e.to_string())?;
-    let probabilities = model.predict_proba(&chosen.encoder.transform(&training).map_err(|e| e.to_string())?);
-    let curve_auc = roc_auc(&training.labels, &probabilities).ok_or_else(|| text::single_class(lang).to_string())?;
-    let roc = thin(roc_points(&training.labels, &probabilities).iter().map(|p| (p.false_positive_rate, p.true_positive_rate)).collect(), ROC_POINTS);
-    let gains: Vec<GainsDecile> = gains_by_decile(&training.labels, &probabilities)
-        .unwrap_or_default()
-        .iter()
-        .map(|d| GainsDecile { decile: d.decile, cumulative_gain: d.cumulative_gain * 100.0, lift: d.lift, cumulative_lift: d.cumulative_lift })
-        .collect();
+    let curves = match &chosen.held_out {
+        Some(held_out) => Curves {
+            held_out: true,
+            rows: held_out.rows,
+            auc: held_out.roc_auc,
+            roc: thin(held_out.roc.clone(), ROC_POINTS),
+            gains: held_out.gains.iter().map(gains_decile).collect(),
+        },
+        None => in_sample_curves(chosen, &training, lang)?,
+    };
     let importance: Vec<FeatureImportance> = chosen
         .importance
         .iter()
@@ -78,17 +79,25 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
     let default_score = models.iter().find(|m| m.default).expect("the default model is listed");
     Ok(Some(ChurnModelSection {
         summary: text::churn_models(lang, models.len(), (&best.name, best.auc), (&default_score.name, default_score.auc), default_score.baseline_auc),
-        curves_summary: text::churn_curves(lang, training.n_rows(), curve_auc, gains.first().map(|d| d.cumulative_gain), gains.first().map(|d| d.lift)),
+        curves_summary: text::churn_curves(
+            lang,
+            curves.held_out,
+            curves.rows,
+            curves.auc,
+            curves.gains.first().map(|d| d.cumulative_gain),
+            curves.gains.first().map(|d| d.lift),
+        ),
         importance_summary: text::churn_importance(lang, importance.iter().take(3).map(|f| f.feature.as_str()).collect()),
         at_risk_summary: text::churn_at_risk(lang, scored.len(), high_risk, medium_risk, tiers.high * 100.0),
         model: chosen.name.clone(),
         algorithm: chosen.algorithm.clone(),
         trained_at: chosen.trained_at.clone(),
         models,
-        curve_rows: training.n_rows(),
-        curve_auc,
-        roc,
-        gains,
+        curves_held_out: curves.held_out,
+        curve_rows: curves.rows,
+        curve_auc: curves.auc,
+        roc: curves.roc,
+        gains: curves.gains,
         importance,
         scored: scored.len(),
         high_risk,
@@ -142,28 +151,31 @@ async fn rows(engine: &Engine, model: &SavedModel, lang: Lang) -> Result<(RawFra
     }
 }
 
-/// At most `limit` points, evenly spaced along the curve, first and last kept.
-pub fn thin(points: Vec<(f64, f64)>, limit: usize) -> Vec<(f64, f64)> {
-    if points.len() <= limit || limit < 2 {
-        return points;
-    }
-    let last = points.len() - 1;
-    (0..limit).map(|k| points[k * last / (limit - 1)]).collect()
+/// The ROC curve and gains the section shows, and on which rows.
+struct Curves {
+    held_out: bool,
+    rows: usize,
+    auc: f64,
+    roc: Vec<(f64, f64)>,
+    gains: Vec<GainsDecile>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn gains_decile(d: &Decile) -> GainsDecile {
+    GainsDecile { decile: d.decile, cumulative_gain: d.cumulative_gain * 100.0, lift: d.lift, cumulative_lift: d.cumulative_lift }
+}
 
-    #[test]
-    fn thinning_keeps_both_ends_and_the_order() {
-        let points: Vec<(f64, f64)> = (0..=1000).map(|i| (f64::from(i) / 1000.0, f64::from(i) / 1000.0)).collect();
-        let thinned = thin(points.clone(), 11);
-        assert_eq!(thinned.len(), 11);
-        assert_eq!(thinned[0], (0.0, 0.0));
-        assert_eq!(thinned[10], (1.0, 1.0));
-        // Evenly spaced: every 100th point.
-        assert_eq!(thinned[3], points[300]);
-        assert_eq!(thin(points[..5].to_vec(), 11).len(), 5);
-    }
+/// For a model saved before its held-out curves were kept: its training
+/// rows rebuilt from the workspace and scored by it (in-sample, so
+/// optimistic; the section says so).
+fn in_sample_curves(model: &SavedModel, training: &RawFrame, lang: Lang) -> Result<Curves, String> {
+    let fitted = fitted_model(model).map_err(|e| e.to_string())?;
+    let probabilities = fitted.predict_proba(&model.encoder.transform(training).map_err(|e| e.to_string())?);
+    let auc = roc_auc(&training.labels, &probabilities).ok_or_else(|| text::single_class(lang).to_string())?;
+    Ok(Curves {
+        held_out: false,
+        rows: training.n_rows(),
+        auc,
+        roc: thin(roc_points(&training.labels, &probabilities).iter().map(|p| (p.false_positive_rate, p.true_positive_rate)).collect(), ROC_POINTS),
+        gains: gains_by_decile(&training.labels, &probabilities).unwrap_or_default().iter().map(gains_decile).collect(),
+    })
 }

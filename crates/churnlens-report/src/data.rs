@@ -341,9 +341,11 @@ pub struct ChurnModelSection {
     pub trained_at: Option<String>,
     /// Every saved model with its held-out metrics, as saved at training.
     pub models: Vec<ModelScore>,
-    /// The rows the curves are computed on: the default model's training
-    /// rows rebuilt from the workspace and scored by it (in-sample, so the
-    /// curves are optimistic; the held-out AUC is in `models`).
+    /// Whether the curves are the model's held-out evaluation (saved with
+    /// it) rather than its training rows rebuilt and scored (in-sample, so
+    /// optimistic: models saved before their curves were kept).
+    pub curves_held_out: bool,
+    /// The rows the curves are computed on.
     pub curve_rows: usize,
     /// ROC AUC of those rows' scores.
     pub curve_auc: f64,

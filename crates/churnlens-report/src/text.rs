@@ -246,11 +246,17 @@ pub fn churn_models(lang: Lang, models: usize, (best, best_auc): (&str, f64), (c
 }
 
 /// ROC and gains of the default model on its training rows.
-pub fn churn_curves(lang: Lang, rows: usize, auc: f64, top_gain: Option<f64>, top_lift: Option<f64>) -> String {
+pub fn churn_curves(lang: Lang, held_out: bool, rows: usize, auc: f64, top_gain: Option<f64>, top_lift: Option<f64>) -> String {
     let rows = count(rows);
-    let lead = match lang {
-        Lang::En => format!("ROC curve and cumulative gains of the report's model on its {rows} training rows (in-sample, so optimistic: AUC {auc:.3})."),
-        Lang::Zh => format!("本报告所用模型在其 {rows} 行训练数据上的 ROC 曲线与累计增益（样本内，结果偏乐观：AUC {auc:.3}）。"),
+    let lead = match (lang, held_out) {
+        (Lang::En, true) => format!("ROC curve and cumulative gains of the report's model on {rows} held-out rows it was not fitted on (AUC {auc:.3})."),
+        (Lang::Zh, true) => format!("本报告所用模型在 {rows} 行未参与拟合的留出数据上的 ROC 曲线与累计增益（AUC {auc:.3}）。"),
+        (Lang::En, false) => format!(
+            "ROC curve and cumulative gains of the report's model on its {rows} training rows (in-sample, so optimistic: AUC {auc:.3}; retrain the model to keep its held-out curves)."
+        ),
+        (Lang::Zh, false) => {
+            format!("本报告所用模型在其 {rows} 行训练数据上的 ROC 曲线与累计增益（样本内，结果偏乐观：AUC {auc:.3}；重新训练模型即可保存留出集曲线）。")
+        }
     };
     match (top_gain, top_lift) {
         (Some(gain), Some(lift)) => match lang {

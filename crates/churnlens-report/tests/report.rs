@@ -350,7 +350,7 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     use churnlens_models::prediction::activity::{ActivityData, ActivityOptions};
     use churnlens_models::prediction::reasons::TierThresholds;
     use churnlens_models::prediction::saved::{SavedModel, TrainingSource};
-    use churnlens_models::prediction::train::{fitted_model, score};
+    use churnlens_models::prediction::train::{Algorithm, TrainOptions, evaluation_report, fitted_model, score};
     let modelled = modelled();
     let section = modelled.en.churn_model.as_ref().unwrap_or_else(|| panic!("no churn model section; notes {:?}", modelled.en.notes));
     assert!(!modelled.en.notes.iter().any(|n| n.section == "churn_model"), "{:?}", modelled.en.notes);
@@ -387,14 +387,22 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     assert_eq!(section.high_risk, high);
     assert!(section.at_risk_summary.contains(&format!("puts {high} at high risk")), "{}", section.at_risk_summary);
 
-    // The curves: the training rows rebuilt from the saved cutoffs, scored by the model.
+    // The curves: the held-out evaluation saved with the model, equal to a fresh
+    // evaluation of the same rows (the time split: fitted on the earlier cutoffs,
+    // scored on the last) and to the library's ROC AUC and gains on those predictions.
+    let held_out = gbdt.held_out.as_ref().expect("train keeps the held-out curves");
+    assert!(section.curves_held_out);
+    assert_eq!((section.curve_rows, section.curve_auc), (held_out.rows, held_out.roc_auc));
+    assert_eq!(section.roc, held_out.roc);
     let TrainingSource::Activity { cutoffs, .. } = &gbdt.training.data else { panic!("an activity model") };
     let cutoffs: Vec<i32> = cutoffs.iter().map(|c| churnlens_metrics::calendar::parse_day(c).unwrap()).collect();
     let training = activity.training_frame(&cutoffs, &ActivityOptions { window: 90, horizon: 90, lang: Lang::En }).unwrap();
-    assert_eq!(section.curve_rows, gbdt.training.rows, "the same rows the model was trained on");
-    let probabilities = fitted_model(gbdt).unwrap().predict_proba(&gbdt.encoder.transform(&training).unwrap());
-    assert_abs_diff_eq!(section.curve_auc, roc_auc(&training.labels, &probabilities).unwrap(), epsilon = SAME);
-    let deciles = gains_by_decile(&training.labels, &probabilities).unwrap();
+    let fresh = evaluation_report(&training, &[Algorithm::Gbdt], Algorithm::Gbdt, &TrainOptions::default(), "none").unwrap();
+    let (labels, probabilities) = &fresh.evaluation.results[0].held_out;
+    assert_eq!(held_out.rows, labels.len());
+    assert!(held_out.rows < gbdt.training.rows, "held-out rows are a part of the training rows");
+    assert_abs_diff_eq!(section.curve_auc, roc_auc(labels, probabilities).unwrap(), epsilon = SAME);
+    let deciles = gains_by_decile(labels, probabilities).unwrap();
     assert_eq!(section.gains.len(), 10);
     for (row, library) in section.gains.iter().zip(&deciles) {
         assert_abs_diff_eq!(row.cumulative_gain, library.cumulative_gain * 100.0, epsilon = SAME);
@@ -404,6 +412,25 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     assert_eq!((section.roc.first(), section.roc.last()), (Some(&(0.0, 0.0)), Some(&(1.0, 1.0))));
     assert!(section.roc.len() <= churnlens_report::data::ROC_POINTS);
     assert!(section.roc.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1), "a ROC curve only rises");
+    assert!(section.curves_summary.contains("held-out"), "{}", section.curves_summary);
+
+    // A model saved without its curves (before they were kept): the training rows
+    // rebuilt from the saved cutoffs and scored by the model, said to be in-sample.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(modelled.ws.root(), copy.path());
+    let old = Workspace::open(copy.path()).unwrap();
+    SavedModel { held_out: None, ..gbdt.clone() }.save(old.root()).unwrap();
+    let report = runtime.block_on(build(&old, &ReportOptions { calendar: beijing(), lang: Lang::En, ..ReportOptions::default() })).unwrap();
+    let in_sample = report.churn_model.as_ref().unwrap();
+    assert!(!in_sample.curves_held_out);
+    assert_eq!(in_sample.curve_rows, gbdt.training.rows, "the same rows the model was trained on");
+    let probabilities = fitted_model(gbdt).unwrap().predict_proba(&gbdt.encoder.transform(&training).unwrap());
+    assert_abs_diff_eq!(in_sample.curve_auc, roc_auc(&training.labels, &probabilities).unwrap(), epsilon = SAME);
+    let deciles = gains_by_decile(&training.labels, &probabilities).unwrap();
+    for (row, library) in in_sample.gains.iter().zip(&deciles) {
+        assert_abs_diff_eq!(row.cumulative_gain, library.cumulative_gain * 100.0, epsilon = SAME);
+    }
+    assert!(in_sample.curves_summary.contains("in-sample"), "{}", in_sample.curves_summary);
 
     // Importance: the saved importance, top 10, in order.
     assert_eq!(section.importance.len(), gbdt.importance.len().min(10));
@@ -433,4 +460,18 @@ fn static_charts_of_the_churn_model_section_carry_its_numbers() {
     assert!(series.iter().any(|s| s.mark == Mark::Line(section.gains.iter().map(|g| Some(g.cumulative_gain)).collect())));
     let Plot::HorizontalBars { rows, .. } = find("importance") else { panic!("importance is a bar chart") };
     assert_eq!(rows, &section.importance.iter().map(|f| f.feature.clone()).collect::<Vec<_>>());
+}
+
+/// Copies a directory tree (a workspace) into `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -80,6 +80,36 @@ pub struct SavedModel {
     /// When it was trained (RFC 3339, UTC); absent in files written before it was kept.
     #[serde(default)]
     pub trained_at: Option<String>,
+    /// The evaluation's held-out ROC curve and gains, so a report shows
+    /// them without refitting; absent in files written before they were kept.
+    #[serde(default)]
+    pub held_out: Option<HeldOutCurves>,
+}
+
+/// Points of a saved ROC curve at most (evenly thinned; enough for a chart).
+pub const HELD_OUT_ROC_POINTS: usize = 200;
+
+/// The curves of a model's evaluation on rows it was not fitted on (the
+/// last cutoff of a time split, or every fold's held-out rows of k-fold CV).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOutCurves {
+    /// Held-out rows the curves are computed on.
+    pub rows: usize,
+    /// Their ROC AUC.
+    pub roc_auc: f64,
+    /// ROC curve as (false-positive rate, true-positive rate), at most [`HELD_OUT_ROC_POINTS`] points.
+    pub roc: Vec<(f64, f64)>,
+    /// Cumulative gains and lift by decile (empty with fewer than 10 rows).
+    pub gains: Vec<crate::ml::evaluate::Decile>,
+}
+
+/// At most `limit` of `points`, evenly spaced, keeping the first and the last.
+pub fn thin(points: Vec<(f64, f64)>, limit: usize) -> Vec<(f64, f64)> {
+    if points.len() <= limit || limit < 2 {
+        return points;
+    }
+    let last = points.len() - 1;
+    (0..limit).map(|k| points[k * last / (limit - 1)]).collect()
 }
 
 /// One feature's global importance.
@@ -187,6 +217,7 @@ mod tests {
         };
         let (encoder, _) = EncoderParams::default().fit(&frame).unwrap();
         let model = SavedModel {
+            held_out: None,
             format_version: FORMAT_VERSION,
             name: "gbdt".into(),
             algorithm: "gbdt".into(),
@@ -213,5 +244,17 @@ mod tests {
         assert!(SavedModel::load(dir.path(), "other").unwrap_err().to_string().contains("no churn model other"));
         let bad = SavedModel { name: "../escape".into(), ..model };
         assert!(bad.save(dir.path()).is_err());
+    }
+
+    #[test]
+    fn thinning_keeps_both_ends_and_the_order() {
+        let points: Vec<(f64, f64)> = (0..=1000).map(|i| (f64::from(i) / 1000.0, f64::from(i) / 1000.0)).collect();
+        let thinned = thin(points.clone(), 11);
+        assert_eq!(thinned.len(), 11);
+        assert_eq!(thinned[0], (0.0, 0.0));
+        assert_eq!(thinned[10], (1.0, 1.0));
+        // Evenly spaced: every 100th point.
+        assert_eq!(thinned[3], points[300]);
+        assert_eq!(thin(points[..5].to_vec(), 11).len(), 5);
     }
 }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use super::encode::{Encoder, EncoderParams, MissingValues};
 use super::frame::RawFrame;
 use super::reasons::{Reason, Tier, TierThresholds, top_reasons};
-use super::saved::{FORMAT_VERSION, Importance, SavedModel, TrainingSource, TrainingSummary};
+use super::saved::{FORMAT_VERSION, HELD_OUT_ROC_POINTS, HeldOutCurves, Importance, SavedModel, TrainingSource, TrainingSummary, thin};
 use super::split::{recency_baseline_auc, time_split};
 use crate::ml::MlError;
 use crate::ml::classify::{
@@ -606,6 +606,13 @@ pub fn train(
         importance: report.importance.clone(),
         model: serde_json::to_value(&model).map_err(|e| MetricsError::Options(e.to_string()))?,
         trained_at: Some(trained_at.to_string()),
+        held_out: Some(HeldOutCurves {
+            rows: result.held_out.0.len(),
+            // Of the pooled held-out predictions: with k-fold CV this is not the folds' mean AUC.
+            roc_auc: crate::ml::evaluate::roc_auc(&result.held_out.0, &result.held_out.1).unwrap_or(f64::NAN),
+            roc: thin(report.roc_curve.iter().map(|p| (p.false_positive_rate, p.true_positive_rate)).collect(), HELD_OUT_ROC_POINTS),
+            gains: report.gains.clone().unwrap_or_default(),
+        }),
     };
     Ok((saved, report))
 }
