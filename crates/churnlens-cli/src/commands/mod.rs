@@ -11,6 +11,8 @@ pub mod segment;
 mod sql;
 pub mod survival;
 mod tables;
+mod serve;
+mod user;
 
 use anyhow::Result;
 use churnlens_core::{Lang, Table};
@@ -44,6 +46,8 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Segment(args) => segment::run(&cli.workspace, &args, lang),
         Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
         Command::Report(args) => report::run(&cli.workspace, &args, lang),
+        Command::Serve(args) => serve::run(&cli.workspace, &args, lang),
+        Command::User(args) => user::run(&cli.workspace, &args, lang),
     }
 }
 
