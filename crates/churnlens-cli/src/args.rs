@@ -184,6 +184,12 @@ pub enum Command {
     /// --customer ID that customer's contributions. list: saved models.
     #[command(verbatim_doc_comment)]
     Model(ModelArgs),
+    /// Serve the dashboard: login, roles, filters, drill-down and CSV export
+    /// over a JSON API, on 127.0.0.1:8080 by default. 启动仪表盘服务
+    #[command(verbatim_doc_comment)]
+    Serve(ServeArgs),
+    /// Manage the dashboard's accounts (admin / analyst / viewer). 管理仪表盘账户
+    User(UserArgs),
 }
 
 /// Which survival analysis.
@@ -932,4 +938,57 @@ pub struct ModelExplainArgs {
     /// With --customer: how many contributions to show, largest first. 显示条数
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+}
+
+/// `churnlens serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; anything but loopback is reachable from other machines. 监听地址
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Mark the session cookie Secure (when the dashboard is served over HTTPS by a proxy). 仅通过 HTTPS 发送会话 Cookie
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Business time zone in which days begin (default UTC). 业务时区
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+}
+
+/// `churnlens user`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// Account commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from the terminal (or standard input). 新建账户
+    Add {
+        /// Login name. 用户名
+        name: String,
+        /// admin, analyst or viewer (viewers see phone, e-mail and name masked). 角色
+        #[arg(long, value_parser = ["admin", "analyst", "viewer"], default_value = "viewer")]
+        role: String,
+        /// Read the password from the first line of standard input (for scripts). 从标准输入读取密码
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts. 列出账户
+    List,
+    /// Delete an account. 删除账户
+    Remove {
+        /// Login name. 用户名
+        name: String,
+    },
+    /// Set a new password. 修改密码
+    Passwd {
+        /// Login name. 用户名
+        name: String,
+        /// Read the password from the first line of standard input (for scripts). 从标准输入读取密码
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }

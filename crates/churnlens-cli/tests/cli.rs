@@ -933,4 +933,48 @@ fn model_evaluate_all_families_on_telco() {
     assert!(auc("gbdt") >= 0.845, "gbdt {}", auc("gbdt"));
     let svm = results.iter().find(|r| r["algorithm"] == "svm").unwrap();
     assert!(svm["fitted_rows"].as_u64().unwrap() <= 2000);
+#[test]
+fn user_add_with_password_stdin_and_serve_refusing_without_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    churnlens().args(["import", "-w"]).arg(&ws).args(["--as", "orders"]).arg(orders_file(dir.path())).assert().success();
+    // No admin yet: serve refuses, says how to make one, and exits 1 without binding.
+    churnlens()
+        .args(["serve", "-w"])
+        .arg(&ws)
+        .args(["--addr", "127.0.0.1:0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("churnlens user add NAME --role admin"));
+    churnlens()
+        .args(["serve", "--lang", "zh", "-w"])
+        .arg(&ws)
+        .args(["--addr", "127.0.0.1:0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("工作区还没有管理员账户"));
+    // Too short a password is refused; no terminal and no --password-stdin is refused too.
+    churnlens().args(["user", "-w"]).arg(&ws).args(["add", "boss", "--role", "admin", "--password-stdin"]).write_stdin("short\n").assert().code(1);
+    churnlens().args(["user", "-w"]).arg(&ws).args(["add", "boss", "--role", "admin"]).write_stdin("").assert().code(1).stderr(predicate::str::contains("--password-stdin"));
+    churnlens()
+        .args(["user", "-w"])
+        .arg(&ws)
+        .args(["add", "boss", "--role", "admin", "--password-stdin"])
+        .write_stdin("a long enough password\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Added user boss (admin)"));
+    churnlens().args(["user", "-w"]).arg(&ws).args(["add", "boss", "--password-stdin"]).write_stdin("another password\n").assert().code(1);
+    churnlens().args(["user", "-w"]).arg(&ws).arg("list").assert().success().stdout(predicate::str::contains("boss").and(predicate::str::contains("admin")));
+    // The hash in the catalog is argon2id, never the password.
+    let conn = rusqlite_free_hash(&ws);
+    assert!(conn.starts_with("$argon2id$v=19$"), "{conn}");
+    churnlens().args(["user", "-w"]).arg(&ws).args(["passwd", "boss", "--password-stdin"]).write_stdin("a newer long password\n").assert().success();
+    // The last admin cannot be removed.
+    churnlens().args(["user", "-w"]).arg(&ws).args(["remove", "boss"]).assert().code(1).stderr(predicate::str::contains("last admin"));
+}
+
+/// The stored hash of `boss`, read through the server crate (the CLI test has no SQLite of its own).
+fn rusqlite_free_hash(ws: &std::path::Path) -> String {
+    churnlens_server::Accounts::open(ws).unwrap().password_hash("boss").unwrap().unwrap()
 }

@@ -72,9 +72,27 @@ impl Default for ReportOptions {
 /// Builds the report of `workspace`. Fails only when the orders cannot be
 /// read; every other gap becomes a note.
 pub async fn build(workspace: &Workspace, options: &ReportOptions) -> Result<ReportData, ReportError> {
-    let engine = Engine::open(workspace).await?;
+    build_subset(workspace, options, &Subset::default()).await
+}
+
+/// Which part of the workspace a dashboard view (#8) reports on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Subset {
+    /// Only these customers (every table is narrowed to their rows); `None` = all.
+    pub customers: Option<Vec<String>>,
+    /// End of observation (a local day): the report's current period is the last complete month up to it.
+    pub as_of: Option<i32>,
+}
+
+/// [`build`] on a [`Subset`] of the workspace: the same report computed as if
+/// the workspace held only those customers, observed up to `as_of`.
+pub async fn build_subset(workspace: &Workspace, options: &ReportOptions, subset: &Subset) -> Result<ReportData, ReportError> {
+    let mut engine = Engine::open(workspace).await?;
+    if let Some(customers) = &subset.customers {
+        engine.restrict_to_customers(customers).await?;
+    }
     let lang = options.lang;
-    let metrics_options = MetricsOptions { calendar: options.calendar, period: Period::Month, lang, ..MetricsOptions::default() };
+    let metrics_options = MetricsOptions { calendar: options.calendar, period: Period::Month, lang, as_of: subset.as_of, ..MetricsOptions::default() };
     let metrics = Metrics::load(&engine, metrics_options.clone()).await?;
     let rows = metrics.period_rows();
     let mut report = ReportData {
@@ -132,7 +150,7 @@ pub async fn build(workspace: &Workspace, options: &ReportOptions) -> Result<Rep
         _ => report.notes.push(Note { section: "nps".into(), text: text::no_surveys(lang).into() }),
     }
     let mut note = |section: &str, error: String| report.notes.push(Note { section: section.into(), text: text::section_failed(lang, &error) });
-    let base_options = BaseOptions { calendar: options.calendar, lang, ..BaseOptions::default() };
+    let base_options = BaseOptions { calendar: options.calendar, lang, as_of: subset.as_of.map(|day| day + 1), ..BaseOptions::default() };
     let (segments, driver_section) = match CustomerBase::load(&engine, &base_options).await {
         Ok(base) => {
             let segments = Rfm::compute(&base, Threshold::Mean).map(|rfm| segment_section(&rfm, lang)).map_err(|e| e.to_string());

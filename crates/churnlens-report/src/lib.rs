@@ -21,5 +21,6 @@ pub mod html;
 pub mod text;
 
 pub use build::{ReportOptions, build};
+pub use build::{Subset, build_subset};
 pub use data::ReportData;
 pub use error::ReportError;

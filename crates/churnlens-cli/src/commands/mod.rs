@@ -12,6 +12,8 @@ pub mod segment;
 mod sql;
 pub mod survival;
 mod tables;
+mod serve;
+mod user;
 
 use anyhow::Result;
 use churnlens_core::{Lang, Table};
@@ -46,6 +48,8 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Clv(args) => clv::run(&cli.workspace, &args, lang),
         Command::Report(args) => report::run(&cli.workspace, &args, lang),
         Command::Model(args) => model::run(&cli.workspace, &args, lang),
+        Command::Serve(args) => serve::run(&cli.workspace, &args, lang),
+        Command::User(args) => user::run(&cli.workspace, &args, lang),
     }
 }
 

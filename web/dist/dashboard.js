@@ -1,0 +1,1 @@
+// Placeholder until the dashboard front end (#8) is built into web/dist.
