@@ -16,14 +16,16 @@ echarts.use([BarChart, HeatmapChart, LineChart, SankeyChart, DataZoomComponent, 
 /** Every chart drawn, so they can be resized (window, print) and inspected by tests. */
 export const charts: echarts.ECharts[] = [];
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+/** Creates an element with an optional class and text (shared with the dashboard). */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
 
-function fmt(value: number | null | undefined, digits = 1): string {
+/** Formats a number in the browser's locale with `digits` decimals; '–' when missing (shared with the dashboard). */
+export function fmt(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !isFinite(value)) return '–';
   return value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -39,7 +41,8 @@ function section(root: HTMLElement, id: string, title: string, summary: string):
   return node;
 }
 
-function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
+/** Draws one chart into a new box under `parent`, tagged `data-chart=name` (shared with the dashboard). */
+export function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
   const box = el('div', 'chart');
   box.dataset.chart = name;
   box.style.height = `${height}px`;
@@ -47,6 +50,19 @@ function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, hei
   const instance = echarts.init(box, undefined, { renderer: 'canvas' });
   instance.setOption({ animation: false, tooltip: { trigger: 'axis', confine: true }, ...option });
   charts.push(instance);
+}
+
+/** Removes every chart drawn so far: the dashboard redraws the report on each filter change. */
+export function disposeCharts(): void {
+  charts.splice(0).forEach((c) => c.dispose());
+}
+
+// Registered once, however often the dashboard redraws.
+let resizing = false;
+function resizeWithWindow(): void {
+  if (resizing) return;
+  resizing = true;
+  resizeWithWindow();
 }
 
 function kpiCard(kpi: Kpi, t: Labels, previous: string | null): HTMLElement {
@@ -295,6 +311,5 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
     node.appendChild(list);
     root.appendChild(node);
   }
-  window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-  window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+  resizeWithWindow();
 }
