@@ -350,7 +350,7 @@ function dataTable(name: string, columns: Column[], rows: Row[], onRow?: (row: R
   table.dataset.table = name;
   const head = el('tr');
   columns.forEach((c) => {
-    const th = el('th', undefined, c.label);
+    const th = el('th', c.digits === undefined ? undefined : 'number', c.label);
     th.dataset.col = c.key;
     head.appendChild(th);
   });
