@@ -568,9 +568,8 @@ async function showCustomers(generation: number, segment: string, q = '', offset
   box.placeholder = L.search;
   box.setAttribute('aria-label', L.search);
   search.appendChild(box);
-  const go = el('button', undefined, '🔍');
+  const go = el('button', undefined, L.find);
   go.type = 'submit';
-  go.setAttribute('aria-label', L.search);
   search.appendChild(go);
   search.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -699,7 +698,7 @@ async function showCustomer(generation: number, id: string): Promise<void> {
       legend: { top: 0 },
       tooltip: { trigger: 'item', confine: true, formatter: (p: { data: { summary: string } }) => p.data.summary },
       grid: { left: 96, right: 24, top: 36, bottom: 56 },
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', axisLabel: { formatter: '{yyyy}-{MM}' } },
       yAxis: { type: 'category', data: kinds },
       dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 4 }],
       series,
@@ -780,6 +779,7 @@ async function showAdmin(generation: number): Promise<void> {
   form.appendChild(el('h3', undefined, L.addUser));
   const username = el('input');
   username.name = 'username';
+  username.autocomplete = 'off';
   username.required = true;
   const password = el('input');
   password.name = 'password';
