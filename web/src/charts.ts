@@ -41,6 +41,20 @@ function section(root: HTMLElement, id: string, title: string, summary: string):
   return node;
 }
 
+// The report (a file, no Content-Security-Policy) draws tooltips as HTML; the dashboard is served with
+// `default-src 'self'`, which refuses the inline styles in ECharts' tooltip HTML, so it has them drawn on the canvas.
+let tooltipMode: 'html' | 'richText' = 'html';
+
+/** Draws every later chart's tooltips on the canvas ('richText') or as HTML (the default). */
+export function setTooltipMode(mode: 'html' | 'richText'): void {
+  tooltipMode = mode;
+}
+
+/** The line break inside a tooltip formatter's text, for the current tooltip mode. */
+export function tooltipBreak(): string {
+  return tooltipMode === 'html' ? '<br>' : '\n';
+}
+
 /** Draws one chart into a new box under `parent`, tagged `data-chart=name` (shared with the dashboard). */
 export function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
   const box = el('div', 'chart');
@@ -48,7 +62,8 @@ export function chart(parent: HTMLElement, name: string, option: EChartsCoreOpti
   box.style.height = `${height}px`;
   parent.appendChild(box);
   const instance = echarts.init(box, undefined, { renderer: 'canvas' });
-  instance.setOption({ animation: false, tooltip: { trigger: 'axis', confine: true }, ...option });
+  const tooltip = { trigger: 'axis', confine: true, ...(option.tooltip as object | undefined), renderMode: tooltipMode };
+  instance.setOption({ animation: false, ...option, tooltip });
   charts.push(instance);
 }
 
@@ -135,7 +150,7 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
       {
         tooltip: {
           trigger: 'item',
-          formatter: (p: { value: [number, number, number] }) => `${s.cohort} ${d.cohorts[p.value[1]]} (${d.sizes[p.value[1]]})<br>+${p.value[0]}: ${fmt(p.value[2])}%`,
+          formatter: (p: { value: [number, number, number] }) => `${s.cohort} ${d.cohorts[p.value[1]]} (${d.sizes[p.value[1]]})${tooltipBreak()}+${p.value[0]}: ${fmt(p.value[2])}%`,
         },
         grid: { left: 72, right: 24, top: 16, bottom: 72 },
         xAxis: { type: 'category', data: offsets, name: s.monthsSince, nameLocation: 'middle', nameGap: 28 },

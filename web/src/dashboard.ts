@@ -9,12 +9,14 @@
 import * as echarts from 'echarts/core';
 import { ScatterChart } from 'echarts/charts';
 
-import { chart, charts, disposeCharts, el, fmt, renderReport } from './charts';
+import { chart, charts, disposeCharts, el, fmt, renderReport, setTooltipMode, tooltipBreak } from './charts';
 import { DASHBOARD_LABELS, DashboardLabels, LABELS } from './i18n';
 import type { ReportData } from './types';
 
 // The timeline is the one chart the report does not have.
 echarts.use([ScatterChart]);
+// The server's Content-Security-Policy allows no inline styles, which HTML tooltips need.
+setTooltipMode('richText');
 
 type Lang = 'en' | 'zh';
 type Row = Record<string, unknown>;
@@ -626,11 +628,12 @@ function rowTime(row: Row): number | null {
   return null;
 }
 
+/** One timeline point's tooltip: every column of its row (drawn on the canvas as text, never parsed as HTML). */
 function rowSummary(row: Row): string {
   return Object.entries(row)
     .filter(([k]) => k !== 'customer_id')
     .map(([k, v]) => `${k}: ${cellText(v, { key: k, label: k })}`)
-    .join('<br>');
+    .join(tooltipBreak());
 }
 
 async function showCustomer(generation: number, id: string): Promise<void> {
