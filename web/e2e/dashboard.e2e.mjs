@@ -317,8 +317,7 @@ try {
   check(JSON.stringify(cardsBefore) !== JSON.stringify(cardsByPeriod), where, `the filter ${periodQuery} changed the cards: ${JSON.stringify(cardsByPeriod)}`);
 
   await page.click('#filters button.reset');
-  await page.waitForFunction(() => !document.querySelector('#view[data-state=ready]')?.dataset.report?.includes('attr='), null, { timeout: SLOW });
-  await waitReady(page);
+  await page.waitForFunction(() => document.querySelector('#view[data-state=ready]')?.dataset.report === '/api/report?lang=en', null, { timeout: SLOW });
   await compareCards(page, all, `${where} after reset`);
 
   // Drill-down: the biggest segment's row → its customers.

@@ -404,6 +404,8 @@ function route(): void {
   disposeCharts();
   const main = view();
   main.replaceChildren(el('p', 'loading', t().loading));
+  // What the previous view said it shows (report query, customer id…) no longer holds.
+  Object.keys(main.dataset).forEach((key) => delete main.dataset[key]);
   main.dataset.state = 'loading';
   const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
   const [kind, ...rest] = hash.split('/');
