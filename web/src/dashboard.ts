@@ -27,14 +27,8 @@ interface Selection { period: string; segment: string; attr: string; value: stri
 interface CustomerPage { total: number; rows: Row[] }
 interface Risk { probability: number; tier: string; reasons: string[] }
 interface Timeline { customer: Row; orders?: Row[]; events?: Row[]; feedback?: Row[]; subscriptions?: Row[]; risk: Risk | null }
-interface Column { key: string; label: string; digits?: number; percentOfOne?: boolean }
-
-declare global {
-  interface Window {
-    /** The charts drawn, for the end-to-end test to inspect. */
-    churnlensCharts: typeof charts;
-  }
-}
+/** A table column: the row key, its heading, and the decimals when it holds numbers to format. */
+interface Column { key: string; label: string; digits?: number }
 
 /** The session ended or never began: the app goes back to the login page. */
 class Unauthorized extends Error {}
@@ -100,8 +94,9 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     const retry = Number(response.headers.get('Retry-After'));
     throw new ApiError(response.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  // Writes may answer 201 or 204 with no body.
+  const text = await response.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
 function root(): HTMLElement {
@@ -340,7 +335,7 @@ function cellText(value: unknown, column: Column): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') {
     if (column.digits === undefined) return String(value);
-    return fmt(column.percentOfOne ? value * 100 : value, column.digits);
+    return fmt(value, column.digits);
   }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
@@ -446,7 +441,6 @@ async function showOverview(generation: number): Promise<void> {
   renderReport(data, report);
   document.title = t().app;
   addTables(data, report);
-  window.churnlensCharts = charts;
 }
 
 function segmentKey(name: string): string {
@@ -723,7 +717,6 @@ async function showCustomer(generation: number, id: string): Promise<void> {
     }
     main.appendChild(block);
   });
-  window.churnlensCharts = charts;
 }
 
 // ---- administration ----
