@@ -270,6 +270,7 @@ try {
   const all = (await apiFromPage(page, '/api/report?lang=en')).body;
   await checkCharts(page, all, where);
   // A tooltip, which must draw under the server's Content-Security-Policy without a console error.
+  await page.$eval('[data-chart=trend]', (box) => box.scrollIntoView({ block: 'center' }));
   const trendBox = await (await page.$('[data-chart=trend]')).boundingBox();
   await page.mouse.move(trendBox.x + trendBox.width / 2, trendBox.y + trendBox.height / 2);
   await page.waitForTimeout(300);
@@ -320,9 +321,21 @@ try {
   await page.waitForFunction(() => document.querySelector('#view[data-state=ready]')?.dataset.report === '/api/report?lang=en', null, { timeout: SLOW });
   await compareCards(page, all, `${where} after reset`);
 
-  // Drill-down: the biggest segment's row → its customers.
+  // Drill-down from the chart: the foot of the biggest segment's bar (grid as charts.ts lays it out: 64 px left and right, 80 px below).
   const biggest = all.segments.segments.reduce((a, b) => (b.customers > a.customers ? b : a));
   const rowIndex = all.segments.segments.indexOf(biggest);
+  await page.$eval('[data-chart=segments]', (box) => box.scrollIntoView({ block: 'center' }));
+  const bars = await (await page.$('[data-chart=segments]')).boundingBox();
+  const slot = (bars.width - 128) / all.segments.segments.length;
+  await page.mouse.click(bars.x + 64 + slot * (rowIndex + 0.5), bars.y + bars.height - 84);
+  await page.waitForSelector('#view[data-state=ready] table[data-table=customers]', { timeout: SLOW });
+  const fromChart = decodeURIComponent(new URL(page.url()).hash.replace('#/segment/', ''));
+  const label = filters.segments.find((x) => x.key === fromChart)?.label;
+  check(label === biggest.name, where, `clicking the bar of ${biggest.name} opens segment ${fromChart} (${label})`);
+  await page.goBack();
+  await page.waitForSelector('#view[data-state=ready] table[data-table=segments]', { timeout: SLOW });
+
+  // Drill-down from the table: the biggest segment's row → its customers.
   await page.click(`#view table[data-table=segments] tbody tr:nth-child(${rowIndex + 1})`);
   await page.waitForSelector('#view[data-state=ready] table[data-table=customers]', { timeout: SLOW });
   const segmentKey = decodeURIComponent(new URL(page.url()).hash.replace('#/segment/', ''));
