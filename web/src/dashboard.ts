@@ -563,8 +563,9 @@ async function showCustomers(generation: number, segment: string, q = '', offset
   box.type = 'search';
   box.name = 'q';
   box.value = q;
-  box.placeholder = L.search;
-  box.setAttribute('aria-label', L.search);
+  // Viewers see masked personal data, so the server searches only the customer id for them.
+  box.placeholder = state.session?.user.role === 'viewer' ? L.searchMasked : L.search;
+  box.setAttribute('aria-label', box.placeholder);
   search.appendChild(box);
   const go = el('button', undefined, L.find);
   go.type = 'submit';
