@@ -7,6 +7,7 @@
 //   - drill-down: segment → its customers (paged, searchable) → one customer's timeline;
 //   - CSV export (download, UTF-8 BOM, parsed and compared with the table on screen);
 //   - admin page: add and remove a user (CSRF-protected writes), the audit log shows the export;
+//     the removed user's open session goes back to the login page on its next request (401);
 //   - a viewer sees masked name/phone/e-mail in the table, the timeline and the export, gets 403
 //     from the admin API and no admin page; an analyst sees the same PII as the admin;
 //   - every route of /api/openapi.json answers 401 without the session cookie;
@@ -397,14 +398,22 @@ try {
   await page.waitForSelector('#view[data-state=ready] table[data-table=users]', { timeout: SLOW });
   const listed = await page.$$eval('#view tr[data-user]', (rows) => rows.map((r) => r.dataset.user));
   check(Object.values(accounts).every((a) => listed.includes(a.name)), where, `users listed: ${listed.join(', ')}`);
-  await page.fill('#view .add-user input[name=username]', 'e2e-temporary');
-  await page.fill('#view .add-user input[name=password]', `temp-${randomBytes(8).toString('hex')}`);
+  const temporary = { name: 'e2e-temporary', password: `temp-${randomBytes(8).toString('hex')}` };
+  await page.fill('#view .add-user input[name=username]', temporary.name);
+  await page.fill('#view .add-user input[name=password]', temporary.password);
   await page.selectOption('#view .add-user select[name=role]', 'viewer');
   await page.click('#view .add-user button[type=submit]');
   await page.waitForSelector('#view tr[data-user="e2e-temporary"]', { timeout: SLOW });
   ok(where, 'added user e2e-temporary through the form');
+  // The new account logs in elsewhere; removing it ends that session, and its next request (a 401) shows the login page.
+  const elsewhere = await newPage(browser, 'removed user');
+  await login(elsewhere.page, temporary);
   await page.click('#view tr[data-user="e2e-temporary"] button.remove');
   await page.waitForSelector('#view tr[data-user="e2e-temporary"]', { state: 'detached', timeout: SLOW });
+  await elsewhere.page.evaluate((key) => { location.hash = `#/segment/${encodeURIComponent(key)}`; }, filters.segments[0].key);
+  await elsewhere.page.waitForSelector('#login input[name=username]', { timeout: SLOW });
+  check((await elsewhere.page.$('#view')) === null, 'removed user', 'its next request got 401 and the app went back to the login page');
+  await elsewhere.finish();
   const usersNow = (await apiFromPage(page, '/api/admin/users')).body;
   const namesNow = (Array.isArray(usersNow) ? usersNow : usersNow.users).map((u) => u.name ?? u.username);
   check(!namesNow.includes('e2e-temporary'), where, 'removed user e2e-temporary through the form');
