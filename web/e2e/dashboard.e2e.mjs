@@ -319,6 +319,18 @@ try {
   check(byPeriod.period === period, where, `the report for ${periodQuery} is for month ${byPeriod.period}`);
   check(JSON.stringify(cardsBefore) !== JSON.stringify(cardsByPeriod), where, `the filter ${periodQuery} changed the cards: ${JSON.stringify(cardsByPeriod)}`);
 
+  // Every other export of the overview (still filtered): a CSV with a BOM, a header and rows.
+  const exports = await page.$$eval('#view a[data-export]', (links) => links.map((a) => a.dataset.export));
+  for (const name of exports.filter((x) => x !== 'segments')) {
+    const csv = await download(page, `#view a[data-export="${name}"]`, `${where} ${name} export`);
+    check(csv.header.length >= 2 && csv.rows.length > 0, where, `${name} export: ${csv.header.length} columns, ${csv.rows.length} rows`);
+    // The tables on screen with one row per exported row (the cohort table is wide, its export long).
+    if (name === 'trend' || name === 'drivers') {
+      const shownRows = (await tableRows(page, name)).length;
+      check(csv.rows.length === shownRows, where, `${name} export has the ${shownRows} rows of the table on screen`);
+    }
+  }
+
   await page.click('#filters button.reset');
   await page.waitForFunction(() => document.querySelector('#view[data-state=ready]')?.dataset.report === '/api/report?lang=en', null, { timeout: SLOW });
   await compareCards(page, all, `${where} after reset`);

@@ -523,6 +523,16 @@ function addTables(data: ReportData, report: HTMLElement): void {
     const link = exportLink('at_risk');
     riskTable.before(link);
   }
+  // The views drawn only as charts export the numbers behind them.
+  const cards = report.querySelector('.kpis');
+  if (cards) cards.after(chartExport('kpis'));
+  ['revenue_lost', 'lifecycle', 'nps', 'survival', 'forecast', 'clv'].forEach((id) => sectionNode(id)?.appendChild(chartExport(id)));
+}
+
+function chartExport(table: string): HTMLElement {
+  const line = el('div', 'chart-export');
+  line.appendChild(exportLink(table));
+  return line;
 }
 
 // ---- drill-down: a segment's customers ----
@@ -610,7 +620,8 @@ async function showCustomers(generation: number, segment: string, q = '', offset
   const table = dataTable('customers', customerColumns(page.rows), page.rows, (row) => {
     location.hash = `#/customer/${encodeURIComponent(String(row.customer_id))}`;
   });
-  main.appendChild(tableBlock(L.allCustomers, 'customers', table, { segment, q }));
+  // The list has no month filter, so neither has its export.
+  main.appendChild(tableBlock(L.allCustomers, 'customers', table, { segment, q, period: '' }));
 }
 
 // ---- drill-down: one customer's timeline ----
