@@ -41,8 +41,8 @@ function section(root: HTMLElement, id: string, title: string, summary: string):
   return node;
 }
 
-// The report (a file, no Content-Security-Policy) draws tooltips as HTML; the dashboard is served with
-// `default-src 'self'`, which refuses the inline styles in ECharts' tooltip HTML, so it has them drawn on the canvas.
+// The report (a file, no Content-Security-Policy) draws tooltips as HTML; the dashboard has them drawn on the
+// canvas, so they also work under a policy such as `default-src 'self'` that refuses the inline styles in ECharts' tooltip HTML.
 let tooltipMode: 'html' | 'richText' = 'html';
 
 /** Draws every later chart's tooltips on the canvas ('richText') or as HTML (the default). */

@@ -15,7 +15,7 @@ import type { ReportData } from './types';
 
 // The timeline is the one chart the report does not have.
 echarts.use([ScatterChart]);
-// The server's Content-Security-Policy allows no inline styles, which HTML tooltips need.
+// Tooltips on the canvas: HTML tooltips need inline styles, which a strict Content-Security-Policy refuses.
 setTooltipMode('richText');
 
 type Lang = 'en' | 'zh';
