@@ -16,14 +16,16 @@ echarts.use([BarChart, HeatmapChart, LineChart, SankeyChart, DataZoomComponent, 
 /** Every chart drawn, so they can be resized (window, print) and inspected by tests. */
 export const charts: echarts.ECharts[] = [];
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+/** Creates an element with an optional class and text (shared with the dashboard). */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
 
-function fmt(value: number | null | undefined, digits = 1): string {
+/** Formats a number in the browser's locale with `digits` decimals; '–' when missing (shared with the dashboard). */
+export function fmt(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !isFinite(value)) return '–';
   return value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -39,14 +41,43 @@ function section(root: HTMLElement, id: string, title: string, summary: string):
   return node;
 }
 
-function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
+// The report (a file, no Content-Security-Policy) draws tooltips as HTML; the dashboard has them drawn on the
+// canvas, so they also work under a policy such as `default-src 'self'` that refuses the inline styles in ECharts' tooltip HTML.
+let tooltipMode: 'html' | 'richText' = 'html';
+
+/** Draws every later chart's tooltips on the canvas ('richText') or as HTML (the default). */
+export function setTooltipMode(mode: 'html' | 'richText'): void {
+  tooltipMode = mode;
+}
+
+/** The line break inside a tooltip formatter's text, for the current tooltip mode. */
+export function tooltipBreak(): string {
+  return tooltipMode === 'html' ? '<br>' : '\n';
+}
+
+/** Draws one chart into a new box under `parent`, tagged `data-chart=name` (shared with the dashboard). */
+export function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
   const box = el('div', 'chart');
   box.dataset.chart = name;
   box.style.height = `${height}px`;
   parent.appendChild(box);
   const instance = echarts.init(box, undefined, { renderer: 'canvas' });
-  instance.setOption({ animation: false, tooltip: { trigger: 'axis', confine: true }, ...option });
+  const tooltip = { trigger: 'axis', confine: true, ...(option.tooltip as object | undefined), renderMode: tooltipMode };
+  instance.setOption({ animation: false, ...option, tooltip });
   charts.push(instance);
+}
+
+/** Removes every chart drawn so far: the dashboard redraws the report on each filter change. */
+export function disposeCharts(): void {
+  charts.splice(0).forEach((c) => c.dispose());
+}
+
+// Registered once, however often the dashboard redraws.
+let resizing = false;
+function resizeWithWindow(): void {
+  if (resizing) return;
+  resizing = true;
+  resizeWithWindow();
 }
 
 function kpiCard(kpi: Kpi, t: Labels, previous: string | null): HTMLElement {
@@ -119,7 +150,7 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
       {
         tooltip: {
           trigger: 'item',
-          formatter: (p: { value: [number, number, number] }) => `${s.cohort} ${d.cohorts[p.value[1]]} (${d.sizes[p.value[1]]})<br>+${p.value[0]}: ${fmt(p.value[2])}%`,
+          formatter: (p: { value: [number, number, number] }) => `${s.cohort} ${d.cohorts[p.value[1]]} (${d.sizes[p.value[1]]})${tooltipBreak()}+${p.value[0]}: ${fmt(p.value[2])}%`,
         },
         grid: { left: 72, right: 24, top: 16, bottom: 72 },
         xAxis: { type: 'category', data: offsets, name: s.monthsSince, nameLocation: 'middle', nameGap: 28 },
@@ -345,6 +376,5 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
     node.appendChild(list);
     root.appendChild(node);
   }
-  window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-  window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+  resizeWithWindow();
 }

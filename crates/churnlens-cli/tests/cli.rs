@@ -933,6 +933,8 @@ fn model_evaluate_all_families_on_telco() {
     assert!(auc("gbdt") >= 0.845, "gbdt {}", auc("gbdt"));
     let svm = results.iter().find(|r| r["algorithm"] == "svm").unwrap();
     assert!(svm["fitted_rows"].as_u64().unwrap() <= 2000);
+}
+
 #[test]
 fn user_add_with_password_stdin_and_serve_refusing_without_an_admin() {
     let dir = tempfile::tempdir().unwrap();
