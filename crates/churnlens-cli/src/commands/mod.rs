@@ -8,10 +8,10 @@ mod inspect;
 mod metrics;
 pub mod report;
 pub mod segment;
+mod serve;
 mod sql;
 pub mod survival;
 mod tables;
-mod serve;
 mod user;
 
 use anyhow::Result;
