@@ -957,7 +957,14 @@ fn user_add_with_password_stdin_and_serve_refusing_without_an_admin() {
         .stderr(predicate::str::contains("工作区还没有管理员账户"));
     // Too short a password is refused; no terminal and no --password-stdin is refused too.
     churnlens().args(["user", "-w"]).arg(&ws).args(["add", "boss", "--role", "admin", "--password-stdin"]).write_stdin("short\n").assert().code(1);
-    churnlens().args(["user", "-w"]).arg(&ws).args(["add", "boss", "--role", "admin"]).write_stdin("").assert().code(1).stderr(predicate::str::contains("--password-stdin"));
+    churnlens()
+        .args(["user", "-w"])
+        .arg(&ws)
+        .args(["add", "boss", "--role", "admin"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--password-stdin"));
     churnlens()
         .args(["user", "-w"])
         .arg(&ws)

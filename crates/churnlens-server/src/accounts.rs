@@ -242,10 +242,8 @@ impl Accounts {
 
     /// Appends a row to the audit log.
     pub fn audit(&self, user: Option<&str>, action: &str, detail: &str, client: Option<&str>) -> Result<(), ServerError> {
-        self.connect()?.execute(
-            "INSERT INTO audit_log (at, user, action, detail, client) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now(), user, action, detail, client],
-        )?;
+        self.connect()?
+            .execute("INSERT INTO audit_log (at, user, action, detail, client) VALUES (?1, ?2, ?3, ?4, ?5)", params![now(), user, action, detail, client])?;
         Ok(())
     }
 
@@ -253,9 +251,8 @@ impl Accounts {
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, ServerError> {
         let conn = self.connect()?;
         let mut stmt = conn.prepare("SELECT at, user, action, detail, client FROM audit_log ORDER BY id DESC LIMIT ?1")?;
-        let rows = stmt.query_map(params![limit as i64], |r| {
-            Ok(AuditEntry { at: r.get(0)?, user: r.get(1)?, action: r.get(2)?, detail: r.get(3)?, client: r.get(4)? })
-        })?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| Ok(AuditEntry { at: r.get(0)?, user: r.get(1)?, action: r.get(2)?, detail: r.get(3)?, client: r.get(4)? }))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }

@@ -218,7 +218,13 @@ pub async fn report(State(state): State<AppState>, auth: Authed, Query(query): Q
 }
 
 /// The customers list of a query: total and the requested page, masked for viewers.
-fn customer_page(data: &DataSource, query: &HashMap<String, String>, masked: bool, lang: Lang, paged: bool) -> Result<(usize, Vec<serde_json::Map<String, Value>>), ServerError> {
+fn customer_page(
+    data: &DataSource,
+    query: &HashMap<String, String>,
+    masked: bool,
+    lang: Lang,
+    paged: bool,
+) -> Result<(usize, Vec<serde_json::Map<String, Value>>), ServerError> {
     let customers = data.customers()?;
     let mut rows: Vec<serde_json::Map<String, Value>> = customers.matching(&filters_of(query))?.into_iter().map(|i| customers.json_row(i, lang)).collect();
     if let Some(q) = query.get("q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
@@ -289,7 +295,12 @@ pub async fn customer(State(state): State<AppState>, auth: Authed, Path(id): Pat
 }
 
 /// `GET /api/export/{table}.csv`.
-pub async fn export(State(state): State<AppState>, auth: Authed, Path(file): Path<String>, Query(query): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let lang = auth.caller.lang;
     let table = file.strip_suffix(".csv").ok_or(ServerError::NotFound).in_lang(lang)?.to_owned();
     if table != "customers" && !data::REPORT_TABLES.contains(&table.as_str()) {
@@ -324,7 +335,10 @@ pub async fn export(State(state): State<AppState>, auth: Authed, Path(file): Pat
     auth.audit(&state, "export", &format!("{table}.csv"));
     let disposition = format!("attachment; filename=\"{table}.csv\"");
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")), (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")))],
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+        ],
         bytes,
     )
         .into_response())

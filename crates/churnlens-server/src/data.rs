@@ -176,7 +176,9 @@ impl std::fmt::Debug for DataSource {
 fn block_on<F: Future>(future: F) -> F::Output {
     match tokio::runtime::Handle::try_current() {
         Ok(handle) => handle.block_on(future),
-        Err(_) => tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| rt.block_on(future)).unwrap_or_else(|e| panic!("tokio runtime: {e}")),
+        Err(_) => {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| rt.block_on(future)).unwrap_or_else(|e| panic!("tokio runtime: {e}"))
+        }
     }
 }
 
@@ -217,8 +219,10 @@ impl DataSource {
                     columns.swap(0, p);
                 }
                 for batch in &batches {
-                    let values: Vec<Vec<Option<String>>> =
-                        columns.iter().map(|c| batch.column_by_name(c).map(|a| strings(a.as_ref())).unwrap_or_else(|| Ok(vec![None; batch.num_rows()]))).collect::<Result<_, _>>()?;
+                    let values: Vec<Vec<Option<String>>> = columns
+                        .iter()
+                        .map(|c| batch.column_by_name(c).map(|a| strings(a.as_ref())).unwrap_or_else(|| Ok(vec![None; batch.num_rows()])))
+                        .collect::<Result<_, _>>()?;
                     rows.extend((0..batch.num_rows()).map(|r| values.iter().map(|v| v[r].clone()).collect::<Vec<_>>()));
                 }
             }
@@ -346,7 +350,8 @@ pub fn risk(customers: &Customers, id: &str) -> Option<Value> {
     if probability.is_none() && tier.is_none() {
         return None;
     }
-    let reasons: Vec<&str> = customers.derived_value("churn_reasons", id).map(|r| r.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let reasons: Vec<&str> =
+        customers.derived_value("churn_reasons", id).map(|r| r.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
     Some(serde_json::json!({"probability": probability, "tier": tier, "reasons": reasons}))
 }
 
@@ -383,7 +388,14 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             rows: report
                 .kpis
                 .iter()
-                .map(|k| vec![serde_json::to_value(k.key).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(), opt(k.value), opt(k.previous), opt(k.change)])
+                .map(|k| {
+                    vec![
+                        serde_json::to_value(k.key).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                        opt(k.value),
+                        opt(k.previous),
+                        opt(k.change),
+                    ]
+                })
                 .collect(),
         },
         "trend" => {
@@ -393,7 +405,14 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
                     header: header(&names),
                     rows: (0..t.periods.len())
                         .map(|i| {
-                            vec![t.periods[i].clone(), opt(t.churn_rate[i]), opt(t.retention_rate[i]), t.active[i].to_string(), t.new[i].to_string(), t.churned[i].to_string()]
+                            vec![
+                                t.periods[i].clone(),
+                                opt(t.churn_rate[i]),
+                                opt(t.retention_rate[i]),
+                                t.active[i].to_string(),
+                                t.new[i].to_string(),
+                                t.churned[i].to_string(),
+                            ]
                         })
                         .collect(),
                 },
@@ -415,7 +434,11 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             match &report.cohorts {
                 Some(c) => Table {
                     header: header(&names),
-                    rows: c.cells.iter().map(|(offset, cohort, retention)| vec![c.cohorts[*cohort].clone(), c.sizes[*cohort].to_string(), offset.to_string(), num(*retention)]).collect(),
+                    rows: c
+                        .cells
+                        .iter()
+                        .map(|(offset, cohort, retention)| vec![c.cohorts[*cohort].clone(), c.sizes[*cohort].to_string(), offset.to_string(), num(*retention)])
+                        .collect(),
                 },
                 None => empty(&names),
             }
@@ -425,7 +448,14 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             match &report.lifecycle {
                 Some(l) => Table {
                     header: header(&names),
-                    rows: l.periods.iter().enumerate().flat_map(|(p, period)| l.stages.iter().enumerate().map(move |(s, stage)| vec![period.clone(), stage.clone(), l.counts[s][p].to_string()])).collect(),
+                    rows: l
+                        .periods
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(p, period)| {
+                            l.stages.iter().enumerate().map(move |(s, stage)| vec![period.clone(), stage.clone(), l.counts[s][p].to_string()])
+                        })
+                        .collect(),
                 },
                 None => empty(&names),
             }
@@ -433,7 +463,10 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
         "nps" => {
             let names = ["period", "nps", "responses"];
             match &report.nps {
-                Some(n) => Table { header: header(&names), rows: (0..n.periods.len()).map(|i| vec![n.periods[i].clone(), opt(n.nps[i]), n.responses[i].to_string()]).collect() },
+                Some(n) => Table {
+                    header: header(&names),
+                    rows: (0..n.periods.len()).map(|i| vec![n.periods[i].clone(), opt(n.nps[i]), n.responses[i].to_string()]).collect(),
+                },
                 None => empty(&names),
             }
         }
@@ -442,7 +475,11 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             match &report.segments {
                 Some(s) => Table {
                     header: header(&names),
-                    rows: s.segments.iter().map(|g| vec![g.name.clone(), g.customers.to_string(), num(g.churn_rate), opt(g.revenue_share), num(g.average_clv)]).collect(),
+                    rows: s
+                        .segments
+                        .iter()
+                        .map(|g| vec![g.name.clone(), g.customers.to_string(), num(g.churn_rate), opt(g.revenue_share), num(g.average_clv)])
+                        .collect(),
                 },
                 None => empty(&names),
             }
@@ -452,7 +489,11 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             match &report.drivers {
                 Some(d) => Table {
                     header: header(&names),
-                    rows: d.drivers.iter().map(|x| vec![x.attribute.clone(), opt(x.cramers_v), opt(x.p_value), x.sentence.clone().unwrap_or_default()]).collect(),
+                    rows: d
+                        .drivers
+                        .iter()
+                        .map(|x| vec![x.attribute.clone(), opt(x.cramers_v), opt(x.p_value), x.sentence.clone().unwrap_or_default()])
+                        .collect(),
                 },
                 None => empty(&names),
             }
@@ -466,7 +507,9 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
                         .curves
                         .iter()
                         .flat_map(|c| {
-                            s.months.iter().enumerate().map(move |(i, m)| vec![c.group.clone(), c.customers.to_string(), num(*m), num(c.survival[i]), num(c.lower[i]), num(c.upper[i])])
+                            s.months.iter().enumerate().map(move |(i, m)| {
+                                vec![c.group.clone(), c.customers.to_string(), num(*m), num(c.survival[i]), num(c.lower[i]), num(c.upper[i])]
+                            })
                         })
                         .collect(),
                 },
@@ -477,9 +520,22 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             let names = ["period", "kind", "value", "lower_80", "upper_80", "lower_95", "upper_95"];
             match &report.forecast {
                 Some(f) => {
-                    let history = f.history_periods.iter().zip(&f.history).map(|(p, v)| vec![p.clone(), "history".into(), num(*v), String::new(), String::new(), String::new(), String::new()]);
-                    let forecast = (0..f.periods.len())
-                        .map(|i| vec![f.periods[i].clone(), "forecast".into(), num(f.point[i]), num(f.lower_80[i]), num(f.upper_80[i]), num(f.lower_95[i]), num(f.upper_95[i])]);
+                    let history = f
+                        .history_periods
+                        .iter()
+                        .zip(&f.history)
+                        .map(|(p, v)| vec![p.clone(), "history".into(), num(*v), String::new(), String::new(), String::new(), String::new()]);
+                    let forecast = (0..f.periods.len()).map(|i| {
+                        vec![
+                            f.periods[i].clone(),
+                            "forecast".into(),
+                            num(f.point[i]),
+                            num(f.lower_80[i]),
+                            num(f.upper_80[i]),
+                            num(f.lower_95[i]),
+                            num(f.upper_95[i]),
+                        ]
+                    });
                     Table { header: header(&names), rows: history.chain(forecast).collect() }
                 }
                 None => empty(&names),

@@ -15,8 +15,8 @@ pub mod accounts;
 pub mod api;
 pub mod data;
 pub mod error;
-pub mod mask;
 pub mod log;
+pub mod mask;
 pub mod messages;
 pub mod sessions;
 pub mod ui;
@@ -147,10 +147,7 @@ pub fn router(state: AppState) -> Router {
     for (method, path) in API_ROUTES {
         app = app.route(router_path(path), handler(method, path));
     }
-    app.route("/api/{*rest}", axum::routing::any(api::unknown))
-        .fallback(ui::static_file)
-        .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+    app.route("/api/{*rest}", axum::routing::any(api::unknown)).fallback(ui::static_file).layer(middleware::from_fn(security_headers)).with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; handlers see the client's address.

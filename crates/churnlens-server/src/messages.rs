@@ -120,7 +120,10 @@ pub fn not_loopback(lang: Lang, addr: &str) -> String {
 
 /// `user add` without a terminal and without `--password-stdin`.
 pub fn password_needs_terminal(lang: Lang) -> &'static str {
-    lang.pick("No terminal to read the password from: pass --password-stdin and pipe it in.", "没有可读取密码的终端：请使用 --password-stdin 并通过管道输入密码。")
+    lang.pick(
+        "No terminal to read the password from: pass --password-stdin and pipe it in.",
+        "没有可读取密码的终端：请使用 --password-stdin 并通过管道输入密码。",
+    )
 }
 
 /// Asks for the password.

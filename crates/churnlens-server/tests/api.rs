@@ -187,7 +187,8 @@ async fn every_api_route_answers_401_without_a_session_and_the_document_lists_ex
             if (method.as_str(), path.as_str()) == ("post", "/api/login") {
                 continue;
             }
-            let request = Request::builder().method(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap()).uri(concrete(path)).body(Body::empty()).unwrap();
+            let request =
+                Request::builder().method(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap()).uri(concrete(path)).body(Body::empty()).unwrap();
             let reply = send(state, request).await;
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
             assert!(reply.json()["error"].as_str().is_some_and(|e| !e.is_empty()), "{method} {path}");
@@ -308,7 +309,8 @@ async fn admins_manage_users_and_others_get_403_on_admin_routes() {
         for path in ["/api/admin/users", "/api/admin/audit"] {
             assert_eq!(get(&state, &session, path).await.status, StatusCode::FORBIDDEN, "{} {path}", who.0);
         }
-        let delete = Request::delete("/api/admin/users/vic").header(header::COOKIE, &session.cookie).header("X-CSRF-Token", &session.csrf).body(Body::empty()).unwrap();
+        let delete =
+            Request::delete("/api/admin/users/vic").header(header::COOKIE, &session.cookie).header("X-CSRF-Token", &session.csrf).body(Body::empty()).unwrap();
         assert_eq!(send(&state, delete).await.status, StatusCode::FORBIDDEN);
     }
     let write = |method: Method, uri: &str, body: String| {
@@ -467,7 +469,12 @@ async fn the_report_filtered_to_a_region_equals_the_metrics_grouped_by_region() 
     let row = rows.iter().find(|r| r.group == "华东" && r.span.label == last).unwrap();
     let expected = row.churned as f64 / row.active_start as f64 * 100.0;
     let got = kpi(&east, "churn_rate").unwrap();
-    println!("{last}: churn rate 华东 {got} % (filtered report) vs {expected} % (grouped metrics, {}/{}); all customers {:?} %", row.churned, row.active_start, kpi(&all, "churn_rate"));
+    println!(
+        "{last}: churn rate 华东 {got} % (filtered report) vs {expected} % (grouped metrics, {}/{}); all customers {:?} %",
+        row.churned,
+        row.active_start,
+        kpi(&all, "churn_rate")
+    );
     assert!((got - expected).abs() < SAME, "filtered report {got} vs grouped metrics {expected}");
     assert!((kpi(&east, "active_customers").unwrap() - row.active_end as f64).abs() < SAME);
     // The filter changed the numbers.

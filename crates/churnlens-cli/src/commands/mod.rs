@@ -9,10 +9,10 @@ mod metrics;
 pub mod model;
 pub mod report;
 pub mod segment;
+mod serve;
 mod sql;
 pub mod survival;
 mod tables;
-mod serve;
 mod user;
 
 use anyhow::Result;
