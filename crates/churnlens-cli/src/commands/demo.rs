@@ -60,8 +60,9 @@ pub fn run(workspace: &Path, args: &DemoArgs, lang: Lang) -> Result<()> {
     let lifetimes = super::survival::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     let segments = super::segment::demo_step(&workspace_handle, Calendar::in_zone(DEMO_TZ), lang)?;
     let clv = super::clv::demo_step(&workspace_handle, DEMO_TZ, lang)?;
-    let report = super::report::demo_step(&workspace_handle, DEMO_TZ, lang)?;
+    // The churn model first, so the report written next has its section.
     let prediction = super::model::demo_step(&workspace_handle, DEMO_TZ, lang)?;
+    let report = super::report::demo_step(&workspace_handle, DEMO_TZ, lang)?;
     if args.format == Format::Json {
         return output::print_json(&serde_json::json!({
             "data_dir": data_dir,

@@ -12,10 +12,16 @@
 //! computed in parallel. Measured in the test profile on two cores shared
 //! with other builds, one fit (with its five Platt fits) on all of Telco
 //! (7,043 rows × 30 features, C = 1) took 63 s with a linear kernel and
-//! 35 s with an RBF one, down from 1,046 s and 55 s without shrinking:
+//! 35 s with an RBF one, down from 1,046 s and 55 s before shrinking and
+//! the parallel kernel rows:
 //! on collinear one-hot columns the linear dual needs very many
 //! iterations, and shrinking lets most of them skip the rows stuck at a
-//! bound. A linear kernel gets no separate solver (such as
+//! bound. On all of Telco as the library encodes it (53 features), 5-fold
+//! stratified CV (seed 42) gives a mean ROC AUC of 0.834 with a linear
+//! kernel and 0.797 with an RBF one (C = 1), against logistic regression's
+//! 0.846; the CV took 8.3 and 4.5 minutes in the test profile, which is why
+//! the tests fit the SVM on a stratified part of each training fold.
+//! A linear kernel gets no separate solver (such as
 //! liblinear's dual coordinate descent): its decision values would no
 //! longer be scikit-learn `SVC`'s, which the tests hold them to.
 //!
