@@ -523,6 +523,8 @@ function addTables(data: ReportData, report: HTMLElement): void {
     const link = exportLink('at_risk');
     riskTable.before(link);
   }
+  const modelsTable = model?.querySelector('table.models');
+  if (model && modelsTable) modelsTable.before(exportLink('models'));
   // The views drawn only as charts export the numbers behind them.
   const cards = report.querySelector('.kpis');
   if (cards) cards.after(chartExport('kpis'));

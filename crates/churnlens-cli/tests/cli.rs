@@ -820,6 +820,14 @@ fn model_train_evaluate_score_list_explain() {
     // The demo saved every scored customer's tier: the breakdown by it counts them all.
     let out = churnlens().args(["sql", "--format", "csv", "-w"]).arg(&ws).arg("SELECT count(churn_tier) AS n FROM customer_attributes").assert().success();
     assert_eq!(String::from_utf8_lossy(&out.get_output().stdout), format!("n\n{scored}\n"));
+    // … and the riskiest customer's reasons, as the dashboard's timeline reads them.
+    let top = &prediction["at_risk"][0];
+    let reasons: Vec<&str> = top["reasons"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert!(!reasons.is_empty());
+    let query = format!("SELECT churn_reasons FROM customer_attributes WHERE customer_id = '{}'", top["customer_id"].as_str().unwrap());
+    let out = churnlens().args(["sql", "--format", "csv", "-w"]).arg(&ws).arg(query).assert().success();
+    let stored = String::from_utf8_lossy(&out.get_output().stdout).lines().nth(1).unwrap().trim_matches('"').to_owned();
+    assert_eq!(stored, reasons.join("; "));
 
     let out = churnlens().args(["model", "evaluate", "--algo", "all", "--tz", "Asia/Shanghai", "--format", "json", "-w"]).arg(&ws).assert().success();
     let evaluation: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();

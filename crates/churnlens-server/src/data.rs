@@ -365,7 +365,8 @@ pub struct Table {
 }
 
 /// The tables of the report the dashboard shows, by export name (`customers` is exported from the list).
-pub const REPORT_TABLES: [&str; 11] = ["kpis", "trend", "revenue_lost", "cohorts", "lifecycle", "nps", "segments", "drivers", "survival", "forecast", "clv"];
+pub const REPORT_TABLES: [&str; 13] =
+    ["kpis", "trend", "revenue_lost", "cohorts", "lifecycle", "nps", "segments", "drivers", "survival", "forecast", "clv", "models", "at_risk"];
 
 fn num(value: f64) -> String {
     value.to_string()
@@ -545,6 +546,43 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             let names = ["lower", "upper", "customers"];
             match &report.clv {
                 Some(c) => Table { header: header(&names), rows: c.bins.iter().map(|b| vec![num(b.lower), num(b.upper), b.customers.to_string()]).collect() },
+                None => empty(&names),
+            }
+        }
+        "models" => {
+            let names = ["model", "algorithm", "default", "roc_auc", "pr_auc", "log_loss", "brier", "f1", "recency_baseline_roc_auc", "training_rows"];
+            match &report.churn_model {
+                Some(m) => Table {
+                    header: header(&names),
+                    rows: m
+                        .models
+                        .iter()
+                        .map(|x| {
+                            vec![
+                                x.name.clone(),
+                                x.algorithm.clone(),
+                                x.default.to_string(),
+                                num(x.auc),
+                                opt(x.pr_auc),
+                                opt(x.log_loss),
+                                opt(x.brier),
+                                opt(x.f1),
+                                opt(x.baseline_auc),
+                                x.rows.to_string(),
+                            ]
+                        })
+                        .collect(),
+                },
+                None => empty(&names),
+            }
+        }
+        "at_risk" => {
+            let names = ["customer_id", "probability_pct", "tier", "reasons"];
+            match &report.churn_model {
+                Some(m) => Table {
+                    header: header(&names),
+                    rows: m.at_risk.iter().map(|c| vec![c.customer_id.clone(), num(c.probability), c.tier.clone(), c.reasons.join("; ")]).collect(),
+                },
                 None => empty(&names),
             }
         }

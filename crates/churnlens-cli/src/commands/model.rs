@@ -373,13 +373,17 @@ fn scored(workspace: &Workspace, name: &str, tiers: &TierThresholds, reasons: us
     Ok((saved, scored))
 }
 
-/// Saves `churn_risk` (the probability, 3 decimals) and `churn_tier` as
-/// derived customer attributes, so `--by churn_tier` breaks metrics down.
+/// Saves `churn_risk` (the probability, 3 decimals), `churn_tier` and
+/// `churn_reasons` (the top reasons joined by "; ", as the dashboard's
+/// customer timeline reads them) as derived customer attributes, so
+/// `--by churn_tier` breaks metrics down.
 fn save_scores(workspace: &Workspace, scored: &[Scored], lang: Lang) -> Result<usize> {
     let ids: Vec<String> = scored.iter().map(|s| s.customer_id.clone()).collect();
     let risk: Vec<Option<String>> = scored.iter().map(|s| Some(format!("{:.3}", s.probability))).collect();
     let tier: Vec<Option<String>> = scored.iter().map(|s| Some(s.tier.label(lang).to_string())).collect();
+    let reasons: Vec<Option<String>> = scored.iter().map(|s| Some(s.reasons.iter().map(|r| r.text.replace(';', ",")).collect::<Vec<_>>().join("; "))).collect();
     save_customer_attribute(workspace, "churn_risk", &ids, &risk, "churnlens model score")?;
+    save_customer_attribute(workspace, "churn_reasons", &ids, &reasons, "churnlens model score")?;
     Ok(save_customer_attribute(workspace, "churn_tier", &ids, &tier, "churnlens model score")?)
 }
 
