@@ -195,7 +195,11 @@ function expectedCharts(report) {
   if (report.survival) names.push('survival');
   if (report.forecast) names.push('forecast');
   if (report.clv) names.push('clv');
-  if (report.churn_model) names.push('model_comparison', 'roc', 'lift');
+  if (report.churn_model) {
+    names.push('model_comparison', 'roc');
+    if (report.churn_model.gains.length > 0) names.push('gains');
+    if (report.churn_model.importance.length > 0) names.push('importance');
+  }
   return names;
 }
 
