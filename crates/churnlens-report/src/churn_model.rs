@@ -3,24 +3,21 @@
 //! the library (`prediction::train::score`, the same call as `churnlens
 //! model score`), and describe its curves and importance.
 //!
-//! The saved models keep their held-out metrics but not the held-out
-//! predictions, so the ROC curve and the gains are computed here on the
-//! default model's training rows, rebuilt from the workspace as the model
-//! describes them (snapshot label and columns, or the activity cutoffs,
-//! horizon and window) and scored by it — in-sample, and said so in the
-//! section; the comparison table shows the held-out figures.
+//! The ROC curve and the gains are the held-out ones saved with the model
+//! (`SavedModel::held_out`). A model saved before they were kept gets them
+//! from its training rows, rebuilt from the workspace as the model describes
+//! them and scored by it — in-sample, and said so in the section; the
+//! comparison table always shows the held-out figures.
 
 use churnlens_core::Lang;
 use churnlens_ingest::Workspace;
-use churnlens_metrics::calendar::{Calendar, parse_day};
-use churnlens_metrics::{Engine, MetricsError};
+use churnlens_metrics::Engine;
 use churnlens_models::ml::classify::Classifier;
 use churnlens_models::ml::evaluate::{Decile, gains_by_decile, roc_auc};
-use churnlens_models::prediction::activity::{ActivityData, ActivityOptions};
 use churnlens_models::prediction::frame::RawFrame;
 use churnlens_models::prediction::reasons::{Tier, TierThresholds};
-use churnlens_models::prediction::saved::{SavedModel, TrainingSource, thin};
-use churnlens_models::prediction::snapshot::{SnapshotOptions, snapshot_frame};
+use churnlens_models::prediction::rows::{scoring_rows, training_rows};
+use churnlens_models::prediction::saved::{SavedModel, thin};
 use churnlens_models::prediction::train::{fitted_model, roc_points, score};
 
 use crate::data::{AT_RISK_ROWS, AtRiskCustomer, ChurnModelSection, FeatureImportance, GainsDecile, ModelScore, ROC_POINTS, TOP_FEATURES};
@@ -38,7 +35,7 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
     let Some(chosen) = default_model(&saved) else { return Ok(None) };
     let models = saved.iter().map(|m| model_score(m, m.name == chosen.name)).collect::<Vec<_>>();
 
-    let (training, scoring) = rows(engine, chosen, lang).await.map_err(|e| e.to_string())?;
+    let scoring = scoring_rows(engine, chosen, lang).await.map_err(|e| e.to_string())?;
     let curves = match &chosen.held_out {
         Some(held_out) => Curves {
             held_out: true,
@@ -47,7 +44,7 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
             roc: thin(held_out.roc.clone(), ROC_POINTS),
             gains: held_out.gains.iter().map(gains_decile).collect(),
         },
-        None => in_sample_curves(chosen, &training, lang)?,
+        None => in_sample_curves(chosen, &training_rows(engine, chosen, lang).await.map_err(|e| e.to_string())?, lang)?,
     };
     let importance: Vec<FeatureImportance> = chosen
         .importance
@@ -125,29 +122,6 @@ fn model_score(model: &SavedModel, default: bool) -> ModelScore {
         baseline_auc: metric("recency_baseline_roc_auc"),
         rows: model.training.rows,
         default,
-    }
-}
-
-/// The model's labelled training rows and today's rows to score, rebuilt
-/// from the workspace as `churnlens model train` and `score` build them.
-async fn rows(engine: &Engine, model: &SavedModel, lang: Lang) -> Result<(RawFrame, RawFrame), MetricsError> {
-    match &model.training.data {
-        TrainingSource::Snapshot { label, keep, drop } => {
-            let options = SnapshotOptions { label: label.clone(), keep: keep.clone(), drop: drop.clone(), lang };
-            let frame = snapshot_frame(engine, &options).await?;
-            Ok((frame.clone(), frame))
-        }
-        TrainingSource::Activity { cutoffs, horizon_days, window_days, tz } => {
-            let tz = churnlens_ingest::parse_tz(tz).map_err(|e| MetricsError::Options(e.to_string()))?;
-            let activity = ActivityData::load(engine, &Calendar::in_zone(tz), lang).await?;
-            let cutoffs: Vec<i32> = cutoffs
-                .iter()
-                .map(|c| parse_day(c).ok_or_else(|| MetricsError::Options(format!("model {}: cutoff {c} is not a day", model.name))))
-                .collect::<Result<_, _>>()?;
-            let training = activity.training_frame(&cutoffs, &ActivityOptions { window: *window_days, horizon: *horizon_days, lang })?;
-            let scoring = activity.scoring_frame(activity.last_day, *window_days, lang);
-            Ok((training, scoring))
-        }
     }
 }
 

@@ -347,22 +347,11 @@ fn print_importance(name: &str, importance: &[Importance], top: usize, lang: Lan
     println!("{}", output::people_table(["rank", "feature", "auc_drop", "gain_share"].map(String::from).to_vec(), rows));
 }
 
-/// Rows to score: the customers active on the data's last day (activity),
-/// or every snapshot row.
+/// Rows to score with `saved` ([`churnlens_models::prediction::rows::scoring_rows`]).
 pub fn scoring_rows(workspace: &Workspace, saved: &SavedModel, lang: Lang) -> Result<RawFrame> {
     let runtime = runtime()?;
     let engine = runtime.block_on(Engine::open(workspace))?;
-    match &saved.training.data {
-        TrainingSource::Activity { window_days, tz, .. } => {
-            let tz = churnlens_ingest::parse_tz(tz).map_err(|e| user(e.to_string()))?;
-            let activity = runtime.block_on(ActivityData::load(&engine, &Calendar::in_zone(tz), lang)).map_err(metrics_error)?;
-            Ok(activity.scoring_frame(activity.last_day, *window_days, lang))
-        }
-        TrainingSource::Snapshot { label, keep, drop } => {
-            let options = SnapshotOptions { label: label.clone(), keep: keep.clone(), drop: drop.clone(), lang };
-            runtime.block_on(snapshot_frame(&engine, &options)).map_err(metrics_error)
-        }
-    }
+    runtime.block_on(churnlens_models::prediction::rows::scoring_rows(&engine, saved, lang)).map_err(metrics_error)
 }
 
 /// The scored customers of a saved model, most at risk first.

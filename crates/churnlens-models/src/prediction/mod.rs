@@ -11,6 +11,7 @@
 //!   encoding, and missing values kept or imputed with an indicator; the
 //!   fitted encoder is saved with a model.
 //! * [`saved`]: models saved in the workspace (`models/churn/<name>.json`).
+//! * [`rows`]: the rows a saved model scores (and its training rows), rebuilt from the workspace.
 //! * [`split`]: the time split of activity rows and the recency-only baseline.
 //! * [`train`]: fitting, comparing and scoring with the classifiers of
 //!   [`crate::ml::classify`].
@@ -23,6 +24,7 @@ pub mod activity;
 pub mod encode;
 pub mod frame;
 pub mod reasons;
+pub mod rows;
 pub mod saved;
 pub mod snapshot;
 pub mod split;
