@@ -23,8 +23,12 @@
 //!   or two final orders with lengthening gaps (× 1.8, then × 2.6 their usual
 //!   interval) and then stops — purchase intervals lengthen before churn.
 //! * Late deliveries lead to complaints (35% of late orders), complaints and
-//!   late deliveries lower NPS, and app engagement (events) thins out in the
-//!   final phase.
+//!   late deliveries lower NPS, and so does having decided to leave (for
+//!   surveys answered after the decision). App logins come every 12 days
+//!   until the decision, then every 40 days until the customer stops opening
+//!   the app (within 45 days of the last order); nothing a customer does
+//!   before the decision depends on it, so features at a cutoff cannot see
+//!   the future.
 //!
 //! ## Files
 //!

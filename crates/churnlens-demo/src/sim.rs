@@ -18,6 +18,8 @@ const LATE_FACTOR: f64 = 1.8;
 const COMPLAINT_FACTOR: f64 = 2.5;
 const PRICE_RISE_FACTOR: f64 = 2.0;
 const SUBSCRIBER_FACTOR: f64 = 0.5;
+/// Mixed into a customer's seed for the stream of their logins.
+const LOGIN_STREAM: u64 = 0x6C6F_6769_6E73;
 
 /// A customer's profile.
 pub struct Profile {
@@ -143,6 +145,8 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
     let mut final_orders: Option<u32> = None;
     let mut usual_gap = 30.0 / rate_per_month;
     let mut final_step = 0u32;
+    // When the customer decided to leave: engagement thins from here on.
+    let mut decided_at: Option<i64> = None;
     while buyer && t < end {
         let delivery_days = if rng.random_bool(late_rate) { rng.random_range(6..=11) } else { rng.random_range(1..=4) };
         let value = aov * order_value.as_ref().map(|d| d.sample(&mut rng)).unwrap_or(1.0);
@@ -220,6 +224,7 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
                 }
                 let leave = 1.0 - (-hazard * gap.max(1.0) / 30.0).exp();
                 if rng.random_bool(leave.min(0.9)) {
+                    decided_at = Some(t);
                     final_orders = Some(rng.random_range(0..=1));
                     final_step = 1;
                     usual_gap * 1.8
@@ -241,13 +246,23 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
             }
         }
     }
-    // Logins spread over the active life, thinner for churners.
+    // Logins: one every 12 days (at most 40) until the customer decides to
+    // leave, then one every 40 days until they stop opening the app, up to
+    // 45 days after their last order (a customer who stays logs in until
+    // the end of the data). So engagement thins in the final phase only, and
+    // logins before a cutoff say nothing about orders after it. They draw
+    // from a stream of their own, so they can change without changing any
+    // other table.
     if let Some(last) = sim.last_order {
-        let active_days = ((last - signup) / DAY).max(1);
-        let logins = (active_days as f64 / if sim.churned { 25.0 } else { 12.0 }) as u32;
-        for _ in 0..logins.min(40) {
-            let when = signup + rng.random_range(0..(last - signup).max(1));
-            sim.events.push((when, "login", rng.random_range(5..600)));
+        let mut logins_rng = ChaCha8Rng::seed_from_u64(customer_seed(seed, index) ^ LOGIN_STREAM);
+        let gone = if sim.churned { (last + logins_rng.random_range(0..45 * DAY)).min(end) } else { end };
+        let decided = decided_at.unwrap_or(gone).clamp(signup, gone);
+        for (from, to, days_per_login) in [(signup, decided, 12), (decided, gone, 40)] {
+            let logins = ((to - from) / DAY / days_per_login).min(40);
+            for _ in 0..logins {
+                let when = from + logins_rng.random_range(0..(to - from).max(1));
+                sim.events.push((when, "login", logins_rng.random_range(5..600)));
+            }
         }
     }
     if subscriber {
@@ -278,7 +293,9 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
             if sim.complained {
                 nps -= 2.0;
             }
-            if sim.churned {
+            // Unhappier once they have decided to leave (not before: a
+            // survey must not know the future).
+            if decided_at.is_some_and(|decided| when >= decided) {
                 nps -= 1.5;
             }
             let nps = nps.round().clamp(0.0, 10.0) as u32;
