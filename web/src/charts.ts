@@ -348,8 +348,13 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
         grid: { left: 180, right: 32, top: 16, bottom: 32 },
         xAxis: { type: 'value', name: s.aucDrop },
-        yAxis: { type: 'category', data: rows.map((x) => x.feature) },
-        series: [{ name: s.aucDrop, type: 'bar', data: rows.map((x) => round(x.auc_drop, 4)) }],
+        yAxis: { type: 'category', data: rows.map((x) => `${x.feature} · ${x.kind}`) },
+        // Drivers in the first palette colour, warning signs in grey.
+        series: [{
+          name: s.aucDrop,
+          type: 'bar',
+          data: rows.map((x) => ({ value: round(x.auc_drop, 4), itemStyle: { color: x.driver ? '#5470c6' : '#b0b7c3' } })),
+        }],
       }, Math.max(240, 28 * rows.length + 60));
     }
     node.appendChild(el('h3', undefined, t.sections.at_risk));

@@ -607,6 +607,14 @@ pub fn model_importance_header(lang: Lang, name: &str) -> String {
     }
 }
 
+/// Heading of the drivers table: the importance without the warning signs.
+pub fn model_drivers_header(lang: Lang) -> &'static str {
+    lang.pick(
+        "Drivers: the same importance without the warning signs (recent activity that shows a decision to leave already taken) — what customers experienced and who they are, what a save campaign can act on",
+        "驱动因素：去掉预警信号（表明客户已决定离开的近期行为）后的同一重要性排序——客户的体验与画像，即挽留活动可以着手之处",
+    )
+}
+
 /// No saved models.
 pub fn model_none(lang: Lang) -> &'static str {
     lang.pick("no churn models saved yet: run `churnlens model train` first", "尚未保存流失模型：请先运行 churnlens model train")
@@ -666,19 +674,21 @@ pub fn model_snapshot_source(lang: Lang, label: &str) -> String {
 }
 
 /// The demo's prediction step in one line.
-pub fn model_demo(lang: Lang, auc: f64, baseline: Option<f64>, top: &[String], scored: usize) -> String {
+pub fn model_demo(lang: Lang, auc: f64, baseline: Option<f64>, top: &[String], drivers: &[String], scored: usize) -> String {
     let (baseline, margin) = match baseline {
         Some(b) => (format!("{b:.3}"), format!("{:+.3}", auc - b)),
         None => ("-".to_string(), "-".to_string()),
     };
     match lang {
         Lang::En => format!(
-            "Churn prediction (gradient boosting, trained on earlier cutoffs, tested on the last): ROC AUC {auc:.3} vs {baseline} for recency alone (margin {margin}); top features: {}. {scored} active customers scored, churn_tier saved (churnlens metrics churn --by churn_tier). Most at risk now:",
-            top.join(", ")
+            "Churn prediction (gradient boosting, trained on earlier cutoffs, tested on the last): ROC AUC {auc:.3} vs {baseline} for recency alone (margin {margin}); top features: {}; top drivers (leaving out the warning signs): {}. {scored} active customers scored, churn_tier saved (churnlens metrics churn --by churn_tier). Most at risk now:",
+            top.join(", "),
+            drivers.join(", ")
         ),
         Lang::Zh => format!(
-            "流失预测（梯度提升树，用较早截止日训练、最后一个截止日评估）：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline}（高出 {margin}）；最重要的特征：{}。已为 {scored} 位活跃客户评分并保存 churn_tier（churnlens metrics churn --by churn_tier）。当前风险最高的客户：",
-            top.join("、")
+            "流失预测（梯度提升树，用较早截止日训练、最后一个截止日评估）：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline}（高出 {margin}）；最重要的特征：{}；最重要的驱动因素（不含预警信号）：{}。已为 {scored} 位活跃客户评分并保存 churn_tier（churnlens metrics churn --by churn_tier）。当前风险最高的客户：",
+            top.join("、"),
+            drivers.join("、")
         ),
     }
 }

@@ -815,6 +815,8 @@ fn model_train_evaluate_score_list_explain() {
     let (auc, baseline) = (prediction["roc_auc"].as_f64().unwrap(), prediction["baseline_auc"].as_f64().unwrap());
     assert!(auc > baseline, "model {auc} vs recency {baseline}");
     assert_eq!(prediction["top_features"].as_array().unwrap().len(), 5);
+    let top_drivers: Vec<&str> = prediction["top_drivers"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(top_drivers.len(), 5);
     assert_eq!(prediction["at_risk"].as_array().unwrap().len(), 5);
     let scored = prediction["scored"].as_u64().unwrap();
     // The demo saved every scored customer's tier: the breakdown by it counts them all.
@@ -846,10 +848,20 @@ fn model_train_evaluate_score_list_explain() {
     assert_eq!((roc[0]["false_positive_rate"].as_f64(), roc[0]["true_positive_rate"].as_f64()), (Some(0.0), Some(0.0)));
     let last = roc.last().unwrap();
     assert_eq!((last["false_positive_rate"].as_f64(), last["true_positive_rate"].as_f64()), (Some(1.0), Some(1.0)));
-    assert!(!report["importance"].as_array().unwrap().is_empty());
-    // The comparison table for people names the baseline and each margin.
+    // Every feature has its kind; the demo's drivers are none of its warning signs.
+    let importance = report["importance"].as_array().unwrap();
+    let warning_signs: Vec<&str> = importance.iter().filter(|i| i["kind"] == "warning_sign").map(|i| i["feature"].as_str().unwrap()).collect();
+    assert!(importance.iter().all(|i| ["warning_sign", "experience", "profile"].contains(&i["kind"].as_str().unwrap())));
+    assert!(warning_signs.contains(&"recency_days") && importance.iter().any(|i| i["kind"] == "experience"), "{warning_signs:?}");
+    assert!(top_drivers.iter().all(|f| !warning_signs.contains(f)), "{top_drivers:?}");
+    // The comparison table for people names the baseline and each margin;
+    // the importance is shown again for the drivers alone.
     churnlens().args(["model", "evaluate", "--algo", "logistic,gbdt", "--tz", "Asia/Shanghai", "-w"]).arg(&ws).assert().success().stdout(
-        predicate::str::contains("recency only (baseline)").and(predicate::str::contains("logistic: ROC AUC")).and(predicate::str::contains("a margin of")),
+        predicate::str::contains("recency only (baseline)")
+            .and(predicate::str::contains("logistic: ROC AUC"))
+            .and(predicate::str::contains("a margin of"))
+            .and(predicate::str::contains("Drivers: the same importance without the warning signs"))
+            .and(predicate::str::contains("warning sign")),
     );
 
     // An offer costing 5 per contact, valued by the CLV model the demo saved.

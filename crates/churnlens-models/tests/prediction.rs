@@ -296,15 +296,19 @@ fn logistic_regression_converges_on_the_demo_activity_rows() {
 /// baseline on the last cutoff, and the drivers the generator plants
 /// (crates/churnlens-demo/src/sim.rs: late deliveries, complaints, the
 /// price rise in 华东) are found. Measured: ROC AUC 0.921 vs 0.820 for
-/// recency (margin +0.101). The planted drivers rank 11th (late deliveries,
-/// 配送天数_high_count) and 10th (complaints_total) of 49 columns, the
-/// region (price rise in 华东) 43rd — not in the top five: a leaver's
+/// recency (margin +0.101). Among all 49 columns the planted drivers rank
+/// 11th (late deliveries, 配送天数_high_count) and 10th (complaints_total),
+/// the region (price rise in 华东) 43rd — not in the top five: a leaver's
 /// decision shows before the label does (no more browsing, logins every 40
 /// days instead of 12, gaps 1.8× and 2.6× the usual), and those warning
-/// signs (events_30d, recency, last_gap_ratio, median gap, events_90d)
-/// carry most of the signal once the decision is made.
+/// signs (events_30d, recency, last_gap_ratio, events_90d) carry most of
+/// the signal once the decision is made. Among the drivers (every feature
+/// but the warning signs, `prediction::features`), complaints rank 3rd and
+/// late deliveries 4th, after the usual purchase interval and the signup
+/// date; the region is not found at this size.
 #[test]
 fn demo_model_beats_recency_and_finds_the_planted_drivers() {
+    use churnlens_models::prediction::saved::drivers;
     use churnlens_models::prediction::train::{Algorithm, TrainOptions, evaluation_report};
     let dir = tempfile::tempdir().unwrap();
     let (ws, calendar) = demo_workspace(dir.path(), 3000);
@@ -321,8 +325,14 @@ fn demo_model_beats_recency_and_finds_the_planted_drivers() {
     eprintln!("gbdt {:.4} recency {:.4} margin {margin:+.4}", result.metrics.roc_auc, baseline.roc_auc);
     assert!((margin - (result.metrics.roc_auc - baseline.roc_auc)).abs() < 1e-15);
     assert!(margin > 0.05, "margin {margin}");
-    let rank = |feature: &str| report.importance.iter().position(|i| i.feature == feature).map(|r| r + 1).unwrap();
-    let (late, complaints, region) = (rank("配送天数_high_count"), rank("complaints_total"), rank("region"));
-    eprintln!("ranks: late deliveries {late}, complaints {complaints}, region {region} of {}", report.importance.len());
+    let rank = |list: Vec<&str>, feature: &str| list.iter().position(|&f| f == feature).map(|r| r + 1).unwrap();
+    let all: Vec<&str> = report.importance.iter().map(|i| i.feature.as_str()).collect();
+    let driving: Vec<&str> = drivers(&report.importance).map(|i| i.feature.as_str()).collect();
+    eprintln!("top features {:?}\ntop drivers {:?}", &all[..5], &driving[..5]);
+    let (late, complaints) = (rank(all.clone(), "配送天数_high_count"), rank(all.clone(), "complaints_total"));
+    eprintln!("ranks of all {}: late deliveries {late}, complaints {complaints}, region {}", all.len(), rank(all.clone(), "region"));
     assert!(late <= 12 && complaints <= 12, "late deliveries {late}, complaints {complaints}");
+    let (late, complaints) = (rank(driving.clone(), "配送天数_high_count"), rank(driving.clone(), "complaints_total"));
+    eprintln!("ranks of {} drivers: late deliveries {late}, complaints {complaints}, region {}", driving.len(), rank(driving.clone(), "region"));
+    assert!(late <= 5 && complaints <= 5, "late deliveries {late}, complaints {complaints} among the drivers");
 }

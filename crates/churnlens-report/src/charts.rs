@@ -470,7 +470,7 @@ pub fn charts(data: &ReportData) -> Vec<Chart> {
                 name: "importance",
                 title: t.importance.into(),
                 plot: Plot::HorizontalBars {
-                    rows: d.importance.iter().map(|f| f.feature.clone()).collect(),
+                    rows: d.importance.iter().map(|f| format!("{} · {}", f.feature, f.kind)).collect(),
                     values: d.importance.iter().map(|f| f.auc_drop).collect(),
                     x_name: t.auc_drop.into(),
                 },

@@ -17,10 +17,10 @@ use churnlens_models::ml::evaluate::{Decile, gains_by_decile, roc_auc};
 use churnlens_models::prediction::frame::RawFrame;
 use churnlens_models::prediction::reasons::{Tier, TierThresholds};
 use churnlens_models::prediction::rows::{scoring_rows, training_rows};
-use churnlens_models::prediction::saved::{SavedModel, thin};
+use churnlens_models::prediction::saved::{SavedModel, drivers, thin};
 use churnlens_models::prediction::train::{fitted_model, roc_points, score};
 
-use crate::data::{AT_RISK_ROWS, AtRiskCustomer, ChurnModelSection, FeatureImportance, GainsDecile, ModelScore, ROC_POINTS, TOP_FEATURES};
+use crate::data::{AT_RISK_ROWS, AtRiskCustomer, ChurnModelSection, FeatureImportance, GainsDecile, ModelScore, ROC_POINTS, TOP_DRIVERS, TOP_FEATURES};
 use crate::text;
 
 /// Reasons shown per at-risk customer.
@@ -46,14 +46,18 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
         },
         None => in_sample_curves(chosen, &training_rows(engine, chosen, lang).await.map_err(|e| e.to_string())?, lang)?,
     };
+    let top_drivers: Vec<&str> = drivers(&chosen.importance).take(TOP_DRIVERS).map(|i| i.feature.as_str()).collect();
     let importance: Vec<FeatureImportance> = chosen
         .importance
         .iter()
-        .take(TOP_FEATURES)
-        .map(|i| FeatureImportance {
-            feature: if lang == Lang::Zh { i.feature_zh.clone() } else { i.feature.clone() },
+        .enumerate()
+        .filter(|(rank, i)| *rank < TOP_FEATURES || top_drivers.contains(&i.feature.as_str()))
+        .map(|(_, i)| FeatureImportance {
+            feature: i.name(lang).to_string(),
             auc_drop: i.auc_drop,
             gain_share: i.gain_share.map(|g| g * 100.0),
+            kind: i.kind.label(lang).to_string(),
+            driver: i.kind.is_driver(),
         })
         .collect();
 
@@ -84,7 +88,11 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
             curves.gains.first().map(|d| d.cumulative_gain),
             curves.gains.first().map(|d| d.lift),
         ),
-        importance_summary: text::churn_importance(lang, importance.iter().take(3).map(|f| f.feature.as_str()).collect()),
+        importance_summary: text::churn_importance(
+            lang,
+            importance.iter().take(3).map(|f| f.feature.as_str()).collect(),
+            importance.iter().filter(|f| f.driver).take(3).map(|f| f.feature.as_str()).collect(),
+        ),
         at_risk_summary: text::churn_at_risk(lang, scored.len(), high_risk, medium_risk, tiers.high * 100.0),
         model: chosen.name.clone(),
         algorithm: chosen.algorithm.clone(),

@@ -353,7 +353,9 @@ pub struct ChurnModelSection {
     pub roc: Vec<(f64, f64)>,
     /// Cumulative gains and lift by decile of predicted risk (empty with fewer than 10 rows).
     pub gains: Vec<GainsDecile>,
-    /// Global importance of the default model, largest first, at most [`TOP_FEATURES`].
+    /// Global importance of the default model, largest first: the
+    /// [`TOP_FEATURES`] strongest features and the [`TOP_DRIVERS`] strongest
+    /// drivers (features that are not warning signs) wherever they rank.
     pub importance: Vec<FeatureImportance>,
     /// Customers scored today.
     pub scored: usize,
@@ -378,6 +380,9 @@ pub const ROC_POINTS: usize = 200;
 
 /// Features in the importance chart.
 pub const TOP_FEATURES: usize = 10;
+
+/// Drivers in the importance chart, however far down they rank.
+pub const TOP_DRIVERS: usize = 5;
 
 /// Rows of the at-risk table.
 pub const AT_RISK_ROWS: usize = 50;
@@ -429,6 +434,10 @@ pub struct FeatureImportance {
     pub auc_drop: f64,
     /// Its share of the split gain (tree models), percent.
     pub gain_share: Option<f64>,
+    /// Warning sign, experience or profile, in the report's language.
+    pub kind: String,
+    /// Whether it is a driver (not a warning sign).
+    pub driver: bool,
 }
 
 /// One row of the at-risk table.

@@ -432,11 +432,22 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     }
     assert!(in_sample.curves_summary.contains("in-sample"), "{}", in_sample.curves_summary);
 
-    // Importance: the saved importance, top 10, in order.
-    assert_eq!(section.importance.len(), gbdt.importance.len().min(10));
-    for (row, library) in section.importance.iter().zip(&gbdt.importance) {
-        assert_eq!((row.feature.as_str(), row.auc_drop), (library.feature.as_str(), library.auc_drop));
+    // Importance: the saved importance's top 10 and its top 5 drivers (not
+    // warning signs) wherever they rank, in the saved order.
+    let drivers: Vec<&str> = gbdt.importance.iter().filter(|i| i.kind.is_driver()).take(5).map(|i| i.feature.as_str()).collect();
+    let expected: Vec<_> = gbdt.importance.iter().enumerate().filter(|(rank, i)| *rank < 10 || drivers.contains(&i.feature.as_str())).map(|(_, i)| i).collect();
+    assert_eq!(section.importance.len(), expected.len());
+    for (row, library) in section.importance.iter().zip(&expected) {
+        assert_eq!((row.feature.as_str(), row.auc_drop, row.driver), (library.feature.as_str(), library.auc_drop, library.kind.is_driver()));
     }
+    assert!(
+        section.importance_summary.contains(&format!(
+            "the strongest drivers — what customers experienced and who they are, what a save campaign can act on — are: {}.",
+            drivers[..3].join(", ")
+        )),
+        "{}",
+        section.importance_summary
+    );
     let zh = modelled.zh.churn_model.as_ref().unwrap();
     assert_eq!(zh.importance.first().map(|f| f.feature.clone()), gbdt.importance.first().map(|i| i.feature_zh.clone()));
     assert!(zh.at_risk_summary.contains("模型预计") && zh.at_risk_summary.contains("位客户为高风险"), "{}", zh.at_risk_summary);
@@ -459,7 +470,7 @@ fn static_charts_of_the_churn_model_section_carry_its_numbers() {
     let Plot::Categories { series, .. } = find("gains") else { panic!("gains is a category chart") };
     assert!(series.iter().any(|s| s.mark == Mark::Line(section.gains.iter().map(|g| Some(g.cumulative_gain)).collect())));
     let Plot::HorizontalBars { rows, .. } = find("importance") else { panic!("importance is a bar chart") };
-    assert_eq!(rows, &section.importance.iter().map(|f| f.feature.clone()).collect::<Vec<_>>());
+    assert_eq!(rows, &section.importance.iter().map(|f| format!("{} · {}", f.feature, f.kind)).collect::<Vec<_>>());
 }
 
 /// Copies a directory tree (a workspace) into `to`.

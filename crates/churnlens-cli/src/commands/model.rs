@@ -24,7 +24,7 @@ use churnlens_models::prediction::activity::{ActivityData, ActivityOptions, DEFA
 use churnlens_models::prediction::encode::{CategoricalEncoding, EncoderParams};
 use churnlens_models::prediction::frame::{RawFrame, RawValues};
 use churnlens_models::prediction::reasons::TierThresholds;
-use churnlens_models::prediction::saved::{Importance, SavedModel, TrainingSource};
+use churnlens_models::prediction::saved::{Importance, SavedModel, TrainingSource, drivers};
 use churnlens_models::prediction::snapshot::{SnapshotOptions, snapshot_frame};
 use churnlens_models::prediction::train::{Algorithm, EvaluationReport, Scored, TrainOptions, evaluation_report, explain_customer, score, train};
 
@@ -331,20 +331,24 @@ fn print_report(report: &EvaluationReport, saved: Option<&SavedModel>, format: F
 
 fn print_importance(name: &str, importance: &[Importance], top: usize, lang: Lang) {
     println!("{}", messages::model_importance_header(lang, name));
-    let rows = importance
-        .iter()
-        .take(top)
-        .enumerate()
-        .map(|(i, m)| {
-            vec![
-                (i + 1).to_string(),
-                if lang == Lang::Zh { m.feature_zh.clone() } else { m.feature.clone() },
-                format!("{:.4}", m.auc_drop),
-                m.gain_share.map_or_else(String::new, |g| format!("{:.1}%", 100.0 * g)),
-            ]
-        })
-        .collect();
-    println!("{}", output::people_table(["rank", "feature", "auc_drop", "gain_share"].map(String::from).to_vec(), rows));
+    let row = |rank: String, m: &Importance| {
+        vec![
+            rank,
+            m.name(lang).to_string(),
+            m.kind.label(lang).to_string(),
+            format!("{:.4}", m.auc_drop),
+            m.gain_share.map_or_else(String::new, |g| format!("{:.1}%", 100.0 * g)),
+        ]
+    };
+    let header = ["rank", "feature", "kind", "auc_drop", "gain_share"].map(String::from).to_vec();
+    let rows = importance.iter().take(top).enumerate().map(|(i, m)| row((i + 1).to_string(), m)).collect();
+    println!("{}", output::people_table(header.clone(), rows));
+    // Only activity data has warning signs; without them the drivers are the table above.
+    if importance.iter().any(|m| !m.kind.is_driver()) {
+        println!("{}", messages::model_drivers_header(lang));
+        let rows = importance.iter().enumerate().filter(|(_, m)| m.kind.is_driver()).take(top).map(|(i, m)| row((i + 1).to_string(), m)).collect();
+        println!("{}", output::people_table(header, rows));
+    }
 }
 
 /// Rows to score with `saved` ([`churnlens_models::prediction::rows::scoring_rows`]).
@@ -503,6 +507,8 @@ pub struct DemoModel {
     pub baseline_auc: Option<f64>,
     /// The top five global features, in the chosen language.
     pub top_features: Vec<String>,
+    /// The top five drivers (features that are not warning signs).
+    pub top_drivers: Vec<String>,
     /// Customers scored on the last day and saved with their tier.
     pub scored: usize,
     /// The five customers most at risk now, with their reasons.
@@ -536,7 +542,8 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     Ok(DemoModel {
         roc_auc: report.evaluation.results[0].metrics.roc_auc,
         baseline_auc: report.evaluation.baseline.as_ref().map(|b| b.roc_auc),
-        top_features: saved.importance.iter().take(5).map(|m| if lang == Lang::Zh { m.feature_zh.clone() } else { m.feature.clone() }).collect(),
+        top_features: saved.importance.iter().take(5).map(|m| m.name(lang).to_string()).collect(),
+        top_drivers: drivers(&saved.importance).take(5).map(|m| m.name(lang).to_string()).collect(),
         scored,
         at_risk,
     })
@@ -544,7 +551,7 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
 
 /// Prints the demo's prediction step.
 pub fn print_demo_step(demo: &DemoModel, lang: Lang) {
-    println!("{}", messages::model_demo(lang, demo.roc_auc, demo.baseline_auc, &demo.top_features, demo.scored));
+    println!("{}", messages::model_demo(lang, demo.roc_auc, demo.baseline_auc, &demo.top_features, &demo.top_drivers, demo.scored));
     let rows = demo
         .at_risk
         .iter()

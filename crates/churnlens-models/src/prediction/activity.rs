@@ -724,6 +724,37 @@ mod tests {
         assert_eq!(refunded.churned_within(200, 90, 90), Some(true));
     }
 
+    /// Every feature the rows can have is said as a sentence in both
+    /// languages (not the "name = value" fallback) and has a kind.
+    #[test]
+    fn every_feature_reads_as_a_sentence() {
+        use crate::prediction::features::FeatureKind;
+        use crate::prediction::reasons::describe;
+        let data = ActivityData {
+            ids: Vec::new(),
+            histories: Vec::new(),
+            last_day: 0,
+            extras: vec!["配送天数".into()],
+            attributes: Vec::new(),
+            has_events: true,
+            has_feedback: true,
+            has_complaint_type: true,
+            has_surveys: true,
+            has_subscriptions: true,
+            has_plan: true,
+            skipped: Vec::new(),
+        };
+        let names = data.numeric_names();
+        assert_eq!(names.len(), 41);
+        for name in &names {
+            let (en, zh) = (describe(name, 2.0, Lang::En), describe(name, 2.0, Lang::Zh));
+            assert_ne!(en, format!("{} = 2", name.en));
+            assert_ne!(zh, format!("{}为 2", name.zh));
+        }
+        let kinds = |kind: FeatureKind| names.iter().filter(|n| FeatureKind::of(&n.en) == kind).count();
+        assert_eq!((kinds(FeatureKind::WarningSign), kinds(FeatureKind::Experience), kinds(FeatureKind::Profile)), (19, 13, 9));
+    }
+
     /// Independent reference: the metrics crate's spells. A customer active
     /// at c is churned within H exactly when the spell covering c has its
     /// churn date in (c, c + H] — and that date is observed by c + H.

@@ -15,6 +15,8 @@
 //! * [`split`]: the time split of activity rows and the recency-only baseline.
 //! * [`train`]: fitting, comparing and scoring with the classifiers of
 //!   [`crate::ml::classify`].
+//! * [`features`]: what each activity feature means — warning sign,
+//!   experience or profile — and its value as a zh/en sentence.
 //! * [`reasons`]: risk tiers and per-customer reasons as zh/en sentences.
 //!
 //! Reading the workspace fails with [`churnlens_metrics::MetricsError`]; a
@@ -22,6 +24,7 @@
 
 pub mod activity;
 pub mod encode;
+pub mod features;
 pub mod frame;
 pub mod reasons;
 pub mod rows;

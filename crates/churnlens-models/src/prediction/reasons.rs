@@ -1,6 +1,6 @@
 //! What a score means for a retention team: the risk tier of a
 //! probability and, per customer, the top reasons as sentences in zh and
-//! en ("90 天内下单次数下降 60%", "Contract: Month-to-month"), from
+//! en ("90 天内下单次数下降 60%", "Contract: Month-to-month", "90 天未购买"), from
 //! per-feature contributions (TreeSHAP values for tree models,
 //! coefficient × value for logistic regression).
 
@@ -8,6 +8,7 @@ use churnlens_core::Lang;
 use serde::{Deserialize, Serialize};
 
 use super::encode::OTHER_LEVEL;
+use super::features::{number, sentence};
 use super::frame::FeatureName;
 
 /// A risk tier.
@@ -70,45 +71,14 @@ impl TierThresholds {
     }
 }
 
-/// A number for a sentence: whole numbers without decimals, others with two.
-fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{value:.0}") } else { format!("{value:.2}") }
-}
-
-/// What a trend feature counts, by its English stem.
-fn trend_subject(stem: &str) -> Option<(&'static str, &'static str)> {
-    match stem {
-        "orders" => Some(("orders", "下单次数")),
-        "spend" => Some(("spend", "消费金额")),
-        "events" => Some(("events", "行为事件数")),
-        _ => None,
-    }
-}
-
-/// A feature's value as a sentence: `orders_90d_change` = −0.6 → "orders in
-/// the last 90 days down 60%" / "90 天内下单次数下降 60%"; a one-hot level
-/// → "Contract: Month-to-month" / "Contract为 Month-to-month"; a missing
-/// indicator → "nps_last unknown"; otherwise "name = value". `value` is the
-/// feature's value as the model saw it (before imputation for a missing one).
+/// A feature's value as a sentence: an activity feature as
+/// [`super::features`] says it (`orders_90d_change` = −0.6 → "orders in the
+/// last 90 days down 60%" / "90 天内下单次数下降 60%", `recency_days` = 45 →
+/// "45 天未购买"); a one-hot level → "Contract: Month-to-month" /
+/// "Contract为 Month-to-month"; a missing indicator → "nps_last unknown";
+/// otherwise "name = value". `value` is the feature's value as the model
+/// saw it (before imputation for a missing one).
 pub fn describe(name: &FeatureName, value: f64, lang: Lang) -> String {
-    if let Some(stem_window) = name.en.strip_suffix("d_change")
-        && let Some((stem, window)) = stem_window.rsplit_once('_')
-        && let (Some((en, zh)), Ok(days)) = (trend_subject(stem), window.parse::<u32>())
-    {
-        if value.is_nan() {
-            return match lang {
-                Lang::En => format!("no {en} in the {days} days before the last {days}"),
-                Lang::Zh => format!("此前 {days} 天内没有{zh}"),
-            };
-        }
-        let percent = (value.abs() * 100.0).round();
-        return match (lang, value < 0.0) {
-            (Lang::En, true) => format!("{en} in the last {days} days down {percent:.0}%"),
-            (Lang::En, false) => format!("{en} in the last {days} days up {percent:.0}%"),
-            (Lang::Zh, true) => format!("{days} 天内{zh}下降 {percent:.0}%"),
-            (Lang::Zh, false) => format!("{days} 天内{zh}上升 {percent:.0}%"),
-        };
-    }
     if let (Some((column, level)), Some((column_zh, _))) = (name.en.split_once('='), name.zh.split_once('=')) {
         let rare = level == OTHER_LEVEL;
         return match (lang, value > 0.5, rare) {
@@ -129,6 +99,9 @@ pub fn describe(name: &FeatureName, value: f64, lang: Lang) -> String {
             (Lang::Zh, true) => format!("{column_zh}未知"),
             (Lang::Zh, false) => format!("{column_zh}已知"),
         };
+    }
+    if let Some(sentence) = sentence(name, value, lang) {
+        return sentence;
     }
     match lang {
         Lang::En if value.is_nan() => format!("{} unknown", name.en),
@@ -176,7 +149,10 @@ mod tests {
         assert_eq!(describe(&contract, 1.0, Lang::En), "Contract: Month-to-month");
         assert_eq!(describe(&contract, 1.0, Lang::Zh), "Contract为 Month-to-month");
         let recency = FeatureName::new("recency_days", "距上次购买天数");
-        assert_eq!(describe(&recency, 45.0, Lang::Zh), "距上次购买天数为 45");
+        assert_eq!(describe(&recency, 45.0, Lang::Zh), "45 天未购买");
+        let age = FeatureName::verbatim("age");
+        assert_eq!(describe(&age, 45.0, Lang::Zh), "age为 45");
+        assert_eq!(describe(&age, 45.5, Lang::En), "age = 45.50");
         assert_eq!(describe(&FeatureName::new("nps_last_missing", "最近一次 NPS 评分缺失"), 1.0, Lang::Zh), "最近一次 NPS 评分未知");
     }
 

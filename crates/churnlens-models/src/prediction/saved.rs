@@ -8,10 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use churnlens_core::Lang;
 use churnlens_metrics::{MetricsError, Result};
 use serde::{Deserialize, Serialize};
 
 use super::encode::Encoder;
+use super::features::FeatureKind;
 use super::frame::FeatureName;
 
 /// The format version this build writes and reads.
@@ -124,6 +126,25 @@ pub struct Importance {
     /// Its share of the split gain (tree models).
     #[serde(default)]
     pub gain_share: Option<f64>,
+    /// Warning sign, experience or profile; set from the name on load, so
+    /// files saved before kinds existed read the same.
+    #[serde(default)]
+    pub kind: FeatureKind,
+}
+
+impl Importance {
+    /// The feature's name in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.feature,
+            Lang::Zh => &self.feature_zh,
+        }
+    }
+}
+
+/// The drivers among `importance` (every feature but the warning signs), in its order.
+pub fn drivers(importance: &[Importance]) -> impl Iterator<Item = &Importance> {
+    importance.iter().filter(|i| i.kind.is_driver())
 }
 
 /// The folder of a workspace's churn models.
@@ -176,7 +197,10 @@ impl SavedModel {
             }
             Err(e) => return Err(io_error(&path, e)),
         };
-        let model: SavedModel = serde_json::from_str(&text).map_err(|e| io_error(&path, e))?;
+        let mut model: SavedModel = serde_json::from_str(&text).map_err(|e| io_error(&path, e))?;
+        for importance in &mut model.importance {
+            importance.kind = FeatureKind::of(&importance.feature);
+        }
         if model.format_version != FORMAT_VERSION {
             return Err(io_error(&path, format!("format version {} is not {FORMAT_VERSION}", model.format_version)));
         }
@@ -230,7 +254,16 @@ mod tests {
             encoder,
             metrics: BTreeMap::from([("roc_auc".to_string(), 0.75)]),
             threshold: 0.5,
-            importance: vec![Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1, gain_share: Some(1.0) }],
+            importance: vec![
+                Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1, gain_share: Some(1.0), kind: FeatureKind::Profile },
+                Importance {
+                    feature: "recency_days".into(),
+                    feature_zh: "距上次购买天数".into(),
+                    auc_drop: 0.05,
+                    gain_share: None,
+                    kind: FeatureKind::WarningSign,
+                },
+            ],
             model: serde_json::json!({"weights": [1.0]}),
             trained_at: Some("2026-11-26T10:00:00Z".into()),
         };
@@ -239,6 +272,15 @@ mod tests {
         assert!(path.ends_with("models/churn/gbdt.json"));
         assert_eq!(SavedModel::load(dir.path(), "gbdt").unwrap(), model);
         assert_eq!(SavedModel::list(dir.path()).unwrap(), vec![model.clone()]);
+        // A file saved before features had kinds gets them from the names.
+        let mut old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for importance in old["importance"].as_array_mut().unwrap() {
+            importance.as_object_mut().unwrap().remove("kind");
+        }
+        std::fs::write(&path, old.to_string()).unwrap();
+        let kinds: Vec<FeatureKind> = SavedModel::load(dir.path(), "gbdt").unwrap().importance.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [FeatureKind::Profile, FeatureKind::WarningSign]);
+        model.save(dir.path()).unwrap();
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(models_dir(dir.path())).unwrap().count(), 1);
         assert!(SavedModel::load(dir.path(), "other").unwrap_err().to_string().contains("no churn model other"));

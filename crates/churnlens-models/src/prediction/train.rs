@@ -30,6 +30,7 @@ use churnlens_metrics::{MetricsError, Result};
 use serde::{Deserialize, Serialize};
 
 use super::encode::{Encoder, EncoderParams, MissingValues};
+use super::features::FeatureKind;
 use super::frame::RawFrame;
 use super::reasons::{Reason, Tier, TierThresholds, top_reasons};
 use super::saved::{FORMAT_VERSION, HELD_OUT_ROC_POINTS, HeldOutCurves, Importance, SavedModel, TrainingSource, TrainingSummary, thin};
@@ -415,6 +416,7 @@ pub fn global_importance(model: &FittedModel, encoder: &Encoder, held_out: &RawF
             feature_zh: held_out.column(source).map_or_else(|| source.to_string(), |c| c.name.zh.clone()),
             auc_drop: d.mean_drop,
             gain_share: gains.as_ref().map(|g| group.iter().map(|&j| g[j]).sum()),
+            kind: FeatureKind::of(source),
         })
         .collect();
     out.sort_by(|a, b| b.auc_drop.total_cmp(&a.auc_drop).then_with(|| a.feature.cmp(&b.feature)));
