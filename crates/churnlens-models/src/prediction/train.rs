@@ -38,7 +38,7 @@ use super::split::{recency_baseline_auc, time_split};
 use crate::ml::MlError;
 use crate::ml::classify::{
     Classifier, DecisionTree, DecisionTreeParams, FeatureImportance, FeatureTable, Gbdt, GbdtParams, LogisticParams, LogisticRegression, RandomForest,
-    RandomForestParams, Svm, SvmParams, TrainingSet,
+    RandomForestParams, Svm, SvmParams, TrainingSet, TreeSum,
 };
 use crate::ml::evaluate::{
     BinaryMetrics, CalibrationBin, CampaignEconomics, Decile, ProfitThreshold, average_precision, calibration_curve, cross_validate, gains_by_decile,
@@ -223,6 +223,15 @@ impl Classifier for FittedModel {
             FittedModel::Forest(m) => m.predict_proba(features),
             FittedModel::Svm(m) => m.predict_proba(features),
             FittedModel::Gbdt(m) => m.predict_proba(features),
+        }
+    }
+
+    fn tree_sum(&self) -> Option<TreeSum<'_>> {
+        match self {
+            FittedModel::Logistic(_) | FittedModel::Svm(_) => None,
+            FittedModel::Tree(m) => m.tree_sum(),
+            FittedModel::Forest(m) => m.tree_sum(),
+            FittedModel::Gbdt(m) => m.tree_sum(),
         }
     }
 }

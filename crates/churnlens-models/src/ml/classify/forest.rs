@@ -14,7 +14,7 @@ use crate::ml::MlError;
 use crate::ml::classify::nodes::{FeatureImportance, Tree, check_columns};
 use crate::ml::classify::shap::ShapValues;
 use crate::ml::classify::tree::{CartSettings, RankedColumns, grow_cart};
-use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet};
+use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet, TreeSum};
 use crate::ml::rng::SplitMix64;
 
 /// How many features each split may choose from.
@@ -218,6 +218,11 @@ impl Classifier for RandomForest {
         check_columns(features, self.feature_names.len());
         let n = self.trees.len() as f64;
         (0..features.n_rows()).into_par_iter().map(|row| self.trees.iter().map(|t| t.predict_row(features, row)).sum::<f64>() / n).collect()
+    }
+
+    fn tree_sum(&self) -> Option<TreeSum<'_>> {
+        let n = self.trees.len() as f64;
+        Some(TreeSum { trees: &self.trees, finish: Box::new(move |sum| sum / n) })
     }
 }
 

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::ml::MlError;
 use crate::ml::classify::nodes::{FeatureImportance, Split, Tree, TreeNode, check_columns};
 use crate::ml::classify::shap::ShapValues;
-use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet};
+use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet, TreeSum};
 use crate::ml::rng::SplitMix64;
 
 /// The bin of a missing value; present values use bins 0..=254.
@@ -344,6 +344,10 @@ impl Gbdt {
 impl Classifier for Gbdt {
     fn predict_proba(&self, features: &FeatureTable) -> Vec<f64> {
         self.predict_margin(features).into_iter().map(sigmoid).collect()
+    }
+
+    fn tree_sum(&self) -> Option<TreeSum<'_>> {
+        Some(TreeSum { trees: &self.trees, finish: Box::new(move |sum| sigmoid(self.initial_score + sum)) })
     }
 }
 

@@ -39,4 +39,20 @@ pub use svm::{Gamma, Kernel, Svm, SvmParams};
 pub trait Classifier: Send + Sync {
     /// P(churn) for every row, each in [0, 1].
     fn predict_proba(&self, features: &FeatureTable) -> Vec<f64>;
+
+    /// The model as a [`TreeSum`] (tree models); `None` for the others.
+    fn tree_sum(&self) -> Option<TreeSum<'_>> {
+        None
+    }
+}
+
+/// A model whose probability is `finish(Σ tree outputs)`, the outputs
+/// summed in tree order exactly as its `predict_proba` does: what lets
+/// permutation importance re-run only the trees that read a shuffled column
+/// and still get the very same probabilities.
+pub struct TreeSum<'a> {
+    /// The trees, in summing order.
+    pub trees: &'a [Tree],
+    /// The probability from the sum of the trees' outputs.
+    pub finish: Box<dyn Fn(f64) -> f64 + Send + Sync + 'a>,
 }

@@ -34,16 +34,20 @@ impl ShapValues {
     pub fn from_trees(trees: &[Tree], scale: f64, offset: f64, features: &FeatureTable) -> ShapValues {
         let n_features = features.n_features();
         let base_value = offset + scale * trees.iter().map(Tree::expected_value).sum::<f64>();
+        let scratch_len = trees.iter().map(|t| scratch_len(t.depth())).max().unwrap_or(0);
         let values = (0..features.n_rows())
             .into_par_iter()
-            .map(|row| {
-                let mut phi = vec![0.0; n_features];
-                for tree in trees {
-                    tree_shap(tree, |feature| features.column(feature)[row], &mut phi);
-                }
-                phi.iter_mut().for_each(|v| *v *= scale);
-                phi
-            })
+            .map_init(
+                || vec![EMPTY; scratch_len],
+                |scratch, row| {
+                    let mut phi = vec![0.0; n_features];
+                    for tree in trees {
+                        recurse(tree.nodes(), |feature| features.column(feature)[row], &mut phi, 0, scratch, 0, 1.0, 1.0, ROOT);
+                    }
+                    phi.iter_mut().for_each(|v| *v *= scale);
+                    phi
+                },
+            )
             .collect();
         ShapValues { base_value, values }
     }
@@ -57,7 +61,8 @@ impl ShapValues {
 /// Adds the SHAP values of one tree's output for one row to `phi` (one
 /// entry per feature); `value_of(feature)` gives the row's value.
 pub fn tree_shap(tree: &Tree, value_of: impl Fn(usize) -> f64 + Copy, phi: &mut [f64]) {
-    recurse(tree.nodes(), value_of, phi, 0, &[], 1.0, 1.0, ROOT);
+    let mut scratch = vec![EMPTY; scratch_len(tree.depth())];
+    recurse(tree.nodes(), value_of, phi, 0, &mut scratch, 0, 1.0, 1.0, ROOT);
 }
 
 /// The feature index of the path's dummy first element.
@@ -74,23 +79,39 @@ struct PathElement {
     weight: f64,
 }
 
+const EMPTY: PathElement = PathElement { feature: ROOT, zero: 0.0, one: 0.0, weight: 0.0 };
+
+/// Path elements the recursion needs for a tree of `depth` splits: a path
+/// of at most l elements at each of the depth + 2 levels (the dummy root
+/// element included), each level's path stored after its parent's.
+fn scratch_len(depth: usize) -> usize {
+    (depth + 2) * (depth + 3) / 2
+}
+
+/// The recursion of Algorithm 2. `scratch[..parent_len]` holds the
+/// parent's path; this node's path is built right after it, and its
+/// children's after that, so one buffer per row serves every node (the
+/// layout of the reference implementation) instead of a copy per node.
 #[allow(clippy::too_many_arguments)] // the recursion state of Algorithm 2, named as in the paper
 fn recurse(
     nodes: &[TreeNode],
     value_of: impl Fn(usize) -> f64 + Copy,
     phi: &mut [f64],
     index: usize,
-    parent: &[PathElement],
+    scratch: &mut [PathElement],
+    parent_len: usize,
     zero: f64,
     one: f64,
     feature: usize,
 ) {
-    let mut path = parent.to_vec();
-    extend(&mut path, zero, one, feature);
+    let (parent, path) = scratch.split_at_mut(parent_len);
+    path[..parent_len].copy_from_slice(parent);
+    let mut len = parent_len;
+    extend(path, &mut len, zero, one, feature);
     let node = nodes[index];
     let Some(split) = node.split else {
-        for i in 1..path.len() {
-            let weight = unwound_sum(&path, i);
+        for i in 1..len {
+            let weight = unwound_sum(&path[..len], i);
             phi[path[i].feature] += weight * (path[i].one - path[i].zero) * node.value;
         }
         return;
@@ -99,21 +120,22 @@ fn recurse(
     let cold = if hot == split.left { split.right } else { split.left };
     let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
     // A feature met again: undo its earlier split so that this node redoes it.
-    if let Some(k) = path.iter().position(|e| e.feature == split.feature) {
+    if let Some(k) = path[..len].iter().position(|e| e.feature == split.feature) {
         incoming_zero = path[k].zero;
         incoming_one = path[k].one;
-        unwind(&mut path, k);
+        unwind(path, &mut len, k);
     }
     let hot_zero = nodes[hot].cover / node.cover * incoming_zero;
     let cold_zero = nodes[cold].cover / node.cover * incoming_zero;
-    recurse(nodes, value_of, phi, hot, &path, hot_zero, incoming_one, split.feature);
-    recurse(nodes, value_of, phi, cold, &path, cold_zero, 0.0, split.feature);
+    recurse(nodes, value_of, phi, hot, path, len, hot_zero, incoming_one, split.feature);
+    recurse(nodes, value_of, phi, cold, path, len, cold_zero, 0.0, split.feature);
 }
 
-/// Appends a feature to the path, updating the subset-size weights.
-fn extend(path: &mut Vec<PathElement>, zero: f64, one: f64, feature: usize) {
-    let depth = path.len();
-    path.push(PathElement { feature, zero, one, weight: if depth == 0 { 1.0 } else { 0.0 } });
+/// Appends a feature to `path[..len]`, updating the subset-size weights.
+fn extend(path: &mut [PathElement], len: &mut usize, zero: f64, one: f64, feature: usize) {
+    let depth = *len;
+    path[depth] = PathElement { feature, zero, one, weight: if depth == 0 { 1.0 } else { 0.0 } };
+    *len += 1;
     let size = (depth + 1) as f64;
     for i in (0..depth).rev() {
         path[i + 1].weight += one * path[i].weight * (i + 1) as f64 / size;
@@ -121,9 +143,9 @@ fn extend(path: &mut Vec<PathElement>, zero: f64, one: f64, feature: usize) {
     }
 }
 
-/// Removes element `k` from the path, undoing its effect on the weights.
-fn unwind(path: &mut Vec<PathElement>, k: usize) {
-    let depth = path.len() - 1;
+/// Removes element `k` from `path[..len]`, undoing its effect on the weights.
+fn unwind(path: &mut [PathElement], len: &mut usize, k: usize) {
+    let depth = *len - 1;
     let (one, zero) = (path[k].one, path[k].zero);
     let size = (depth + 1) as f64;
     let mut next = path[depth].weight;
@@ -141,7 +163,7 @@ fn unwind(path: &mut Vec<PathElement>, k: usize) {
         path[i].zero = path[i + 1].zero;
         path[i].one = path[i + 1].one;
     }
-    path.pop();
+    *len -= 1;
 }
 
 /// The total weight the path would have with element `k` removed.

@@ -79,17 +79,15 @@ impl FeatureTable {
         FeatureTable { names: self.names.clone(), columns, n_rows: indices.len() }
     }
 
-    /// A copy with column `j` replaced by `values` (permutation importance
-    /// shuffles one column at a time).
+    /// Replaces column `j` by `values` (permutation importance shuffles
+    /// columns of a copy).
     ///
     /// # Panics
     /// If `values` does not have one value per row or holds an infinity.
-    pub fn with_column(&self, j: usize, values: Vec<f64>) -> FeatureTable {
+    pub fn set_column(&mut self, j: usize, values: Vec<f64>) {
         assert_eq!(values.len(), self.n_rows, "one value per row");
         assert!(values.iter().all(|v| !v.is_infinite()), "feature values are finite or NaN");
-        let mut table = self.clone();
-        table.columns[j] = values;
-        table
+        self.columns[j] = values;
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::ml::MlError;
 use crate::ml::classify::nodes::{FeatureImportance, Split, Tree, TreeNode, check_columns};
 use crate::ml::classify::shap::ShapValues;
-use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet};
+use crate::ml::classify::{ClassWeight, Classifier, FeatureTable, TrainingSet, TreeSum};
 use crate::ml::rng::SplitMix64;
 
 /// Settings of a decision tree.
@@ -180,6 +180,10 @@ impl Classifier for DecisionTree {
     fn predict_proba(&self, features: &FeatureTable) -> Vec<f64> {
         check_columns(features, self.feature_names.len());
         (0..features.n_rows()).map(|row| self.tree.predict_row(features, row)).collect()
+    }
+
+    fn tree_sum(&self) -> Option<TreeSum<'_>> {
+        Some(TreeSum { trees: std::slice::from_ref(&self.tree), finish: Box::new(|sum| sum) })
     }
 }
 
