@@ -286,7 +286,7 @@ pub async fn customer(State(state): State<AppState>, auth: Authed, Path(id): Pat
             mask::object(&mut customer);
         }
         out.insert("customer".into(), Value::Object(customer));
-        out.insert("risk".into(), data::risk(customers, &lookup).unwrap_or(Value::Null));
+        out.insert("risk".into(), data::risk(&customers, &lookup).unwrap_or(Value::Null));
         Ok(Value::Object(out))
     })
     .await?;

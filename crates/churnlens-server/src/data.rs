@@ -1,11 +1,18 @@
 //! What the API reads from the workspace: the customers table with its
-//! derived attributes and RFM segments (loaded once and kept in memory), the
-//! customer filters, reports per filter (cached), timelines and the tables
-//! the dashboard exports.
+//! derived attributes and RFM segments (kept in memory), the customer
+//! filters, reports per filter (cached), timelines and the tables the
+//! dashboard exports.
+//!
+//! What is kept is read again when the workspace changes — an import, a
+//! `--save`, a churn model trained — so a running server shows it at the
+//! next request: each request compares the workspace's [`Stamp`] (every
+//! table's version, every saved churn model's file time) with the one the
+//! kept data was read at.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::DataType;
@@ -15,6 +22,7 @@ use churnlens_ingest::Workspace;
 use churnlens_ingest::derived::DERIVED_TABLE;
 use churnlens_metrics::calendar::{Calendar, Period};
 use churnlens_metrics::{Engine, Metrics, MetricsOptions};
+use churnlens_models::prediction::saved::models_dir;
 use churnlens_models::segment::base::{BaseOptions, CustomerBase};
 use churnlens_models::segment::rfm::Rfm;
 use churnlens_models::stats::rfm::{EightSegment, Threshold};
@@ -158,13 +166,24 @@ struct ReportKey {
     filters: Filters,
 }
 
+/// What the kept data was read from: every table's version and every saved
+/// churn model's file name and modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    tables: Vec<(String, i64)>,
+    models: Vec<(String, Option<SystemTime>)>,
+}
+
 /// The workspace as the API sees it.
 pub struct DataSource {
     root: PathBuf,
     calendar: Calendar,
-    customers: OnceLock<Result<Customers, String>>,
-    reports: Mutex<HashMap<ReportKey, Arc<ReportData>>>,
+    customers: Mutex<Option<(Stamp, Arc<Customers>)>>,
+    reports: Mutex<ReportCache>,
 }
+
+/// Reports computed at one workspace stamp.
+type ReportCache = (Option<Stamp>, HashMap<ReportKey, Arc<ReportData>>);
 
 impl std::fmt::Debug for DataSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,24 +204,38 @@ fn block_on<F: Future>(future: F) -> F::Output {
 impl DataSource {
     /// The workspace at `root`, read in the business calendar `calendar`.
     pub fn new(root: PathBuf, calendar: Calendar) -> DataSource {
-        DataSource { root, calendar, customers: OnceLock::new(), reports: Mutex::new(HashMap::new()) }
+        DataSource { root, calendar, customers: Mutex::new(None), reports: Mutex::new((None, HashMap::new())) }
     }
 
     fn workspace(&self) -> Result<Workspace, ServerError> {
         Ok(Workspace::open(&self.root)?)
     }
 
-    /// The customers, loaded on first use. Blocks: call it under `spawn_blocking`.
-    pub fn customers(&self) -> Result<&Customers, ServerError> {
-        self.customers
-            .get_or_init(|| {
-                self.load_customers().map_err(|e| {
-                    tracing::error!(error = %e, "customers could not be loaded");
-                    e.to_string()
-                })
-            })
-            .as_ref()
-            .map_err(|e| ServerError::Internal(e.clone()))
+    /// The workspace's stamp now (one catalog query and one folder listing).
+    fn stamp(&self) -> Result<Stamp, ServerError> {
+        let tables = self.workspace()?.datasets()?.into_iter().map(|d| (d.name, d.version)).collect();
+        let mut models: Vec<(String, Option<SystemTime>)> = match std::fs::read_dir(models_dir(&self.root)) {
+            Ok(entries) => entries.flatten().map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().and_then(|m| m.modified()).ok())).collect(),
+            Err(_) => Vec::new(),
+        };
+        models.sort();
+        Ok(Stamp { tables, models })
+    }
+
+    /// The customers, read again when the workspace has changed since they
+    /// were last read. Blocks: call it under `spawn_blocking`.
+    pub fn customers(&self) -> Result<Arc<Customers>, ServerError> {
+        let stamp = self.stamp()?;
+        // Held while loading: requests that arrive meanwhile wait for the same data instead of reading it again.
+        let mut kept = self.customers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((read_at, customers)) = kept.as_ref()
+            && *read_at == stamp
+        {
+            return Ok(Arc::clone(customers));
+        }
+        let customers = Arc::new(self.load_customers().inspect_err(|e| tracing::error!(error = %e, "customers could not be loaded"))?);
+        *kept = Some((stamp, Arc::clone(&customers)));
+        Ok(customers)
     }
 
     fn load_customers(&self) -> Result<Customers, ServerError> {
@@ -289,11 +322,19 @@ impl DataSource {
         Ok(serde_json::json!({"periods": periods, "segments": segments, "attributes": attributes}))
     }
 
-    /// The report on the customers matching `filters`, computed once per filter combination. Blocks.
+    /// The report on the customers matching `filters`, computed once per
+    /// filter combination and workspace state. Blocks.
     pub fn report(&self, filters: &Filters, lang: Lang) -> Result<Arc<ReportData>, ServerError> {
         let key = ReportKey { lang: lang.pick("en", "zh"), filters: filters.clone() };
-        if let Some(report) = self.reports.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(Arc::clone(report));
+        let stamp = self.stamp()?;
+        {
+            let mut cache = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.0.as_ref() != Some(&stamp) {
+                *cache = (Some(stamp.clone()), HashMap::new());
+            }
+            if let Some(report) = cache.1.get(&key) {
+                return Ok(Arc::clone(report));
+            }
         }
         let customers = self.customers()?;
         let as_of = match filters.period.as_deref().filter(|p| !p.is_empty()) {
@@ -311,7 +352,11 @@ impl DataSource {
         let workspace = self.workspace()?;
         let options = ReportOptions { calendar: self.calendar, lang, ..ReportOptions::default() };
         let report = Arc::new(block_on(build_subset(&workspace, &options, &subset))?);
-        self.reports.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&report));
+        let mut cache = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+        // Kept only if the workspace did not change while it was computed.
+        if cache.0.as_ref() == Some(&stamp) {
+            cache.1.insert(key, Arc::clone(&report));
+        }
         Ok(report)
     }
 

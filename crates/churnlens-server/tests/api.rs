@@ -431,6 +431,42 @@ async fn the_timeline_has_the_customers_rows_and_the_saved_risk() {
     assert!(missing.json()["error"].is_string());
 }
 
+/// A running server reads the workspace again once it has changed: an
+/// attribute saved after the first requests (a `--save` while the
+/// dashboard is open) shows at the next request, in the customer, the
+/// filters and the report filtered by it — no restart.
+#[tokio::test]
+async fn a_change_to_the_workspace_shows_at_the_next_request() {
+    let demo = demo();
+    let state = fresh_state(false);
+    let analyst = login(&state, ANALYST).await;
+    let customer = format!("/api/customers/{}", demo.risky);
+    assert_eq!(get(&state, &analyst, &customer).await.json()["customer"].get("campaign"), None);
+    assert!(get(&state, &analyst, "/api/filters").await.json()["attributes"].get("campaign").is_none());
+    let whole = get(&state, &analyst, "/api/report").await.json();
+    let ws = Workspace::open(&demo.root).unwrap();
+    let risky = demo.risky.clone();
+    tokio::task::spawn_blocking(move || {
+        churnlens_ingest::derived::save_customer_attribute(&ws, "campaign", &[risky], &[Some("spring".into())], "test").unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(get(&state, &analyst, &customer).await.json()["customer"]["campaign"], "spring");
+    let filters = get(&state, &analyst, "/api/filters").await.json();
+    assert_eq!(filters["attributes"]["campaign"], serde_json::json!(["spring"]));
+    // The one-customer report differs from the whole's; the whole's is
+    // computed again (the cache went with the change) and is the same, up
+    // to the order of DataFusion's parallel sums.
+    let one = get(&state, &analyst, "/api/report?attr=campaign&value=spring").await.json();
+    assert_ne!(kpi(&one, "active_customers"), kpi(&whole, "active_customers"));
+    let again = get(&state, &analyst, "/api/report").await.json();
+    for card in whole["kpis"].as_array().unwrap() {
+        let key = card["key"].as_str().unwrap();
+        let (before, after) = (kpi(&whole, key).unwrap(), kpi(&again, key).unwrap());
+        assert!((before - after).abs() <= 1e-9 * before.abs().max(1.0), "{key}: {before} vs {after}");
+    }
+}
+
 fn kpi(report: &Value, key: &str) -> Option<f64> {
     report["kpis"].as_array().unwrap().iter().find(|k| k["key"] == key).and_then(|k| k["value"].as_f64())
 }
