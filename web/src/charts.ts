@@ -361,7 +361,7 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
     node.appendChild(el('p', 'summary', d.at_risk_summary));
     const table = el('table', 'at-risk');
     const header = el('tr');
-    [s.customer, s.probability, s.tier, s.reasons].forEach((h) => header.appendChild(el('th', undefined, h)));
+    [s.customer, s.probability, s.tier, s.reasons, s.actionable].forEach((h) => header.appendChild(el('th', undefined, h)));
     table.appendChild(header);
     d.at_risk.forEach((c) => {
       const row = el('tr');
@@ -369,6 +369,7 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
       row.appendChild(el('td', 'number', fmt(c.probability)));
       row.appendChild(el('td', undefined, c.tier));
       row.appendChild(el('td', undefined, c.reasons.join(data.lang === 'zh' ? '；' : '; ')));
+      row.appendChild(el('td', undefined, c.drivers.join(data.lang === 'zh' ? '；' : '; ')));
       table.appendChild(row);
     });
     node.appendChild(table);

@@ -880,7 +880,7 @@ fn model_train_evaluate_score_list_explain() {
     let out = churnlens().args(["model", "score", "--top", "20", "--format", "csv", "-w"]).arg(&ws).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("customer_id,churn_probability,tier,reasons"));
+    assert_eq!(lines.next(), Some("customer_id,churn_probability,tier,reasons,drivers"));
     let rows: Vec<(String, f64)> = lines.map(|l| l.split(',').take(2).collect::<Vec<_>>()).map(|f| (f[0].to_string(), f[1].parse().unwrap())).collect();
     assert_eq!(rows.len(), 20);
     assert!(rows.windows(2).all(|p| p[0].1 >= p[1].1), "most at risk first");
@@ -891,6 +891,11 @@ fn model_train_evaluate_score_list_explain() {
     churnlens().args(["model", "score", "--name", "lr", "--save", "-o"]).arg(&json).arg("-w").arg(&ws).assert().success();
     let lr_scores: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(lr_scores.as_array().unwrap().len() as u64, scored);
+    // Each customer's drivers are reasons too, never a warning sign.
+    let drivers: Vec<&str> =
+        lr_scores.as_array().unwrap().iter().flat_map(|c| c["drivers"].as_array().unwrap()).map(|r| r["feature"].as_str().unwrap()).collect();
+    assert!(!drivers.is_empty());
+    assert!(drivers.iter().all(|f| !warning_signs.iter().any(|w| f == w || f.starts_with(&format!("{w}_missing")))), "{drivers:?}");
     churnlens()
         .args(["metrics", "churn", "--by", "churn_tier", "--tz", "Asia/Shanghai", "--format", "csv", "-w"])
         .arg(&ws)

@@ -73,6 +73,7 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
             probability: s.probability * 100.0,
             tier: s.tier.label(lang).to_string(),
             reasons: s.reasons.iter().map(|r| r.text.clone()).collect(),
+            drivers: s.drivers.iter().map(|r| r.text.clone()).collect(),
         })
         .collect();
 

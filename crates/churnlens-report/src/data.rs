@@ -451,4 +451,7 @@ pub struct AtRiskCustomer {
     pub tier: String,
     /// The reasons, strongest first, in the report's language (none for an SVM).
     pub reasons: Vec<String>,
+    /// The strongest reasons among the drivers (not warning signs): what a
+    /// save campaign can act on.
+    pub drivers: Vec<String>,
 }

@@ -382,6 +382,7 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
         assert_abs_diff_eq!(row.probability, library.probability * 100.0, epsilon = SAME);
         assert_eq!(row.tier, library.tier.label(Lang::En));
         assert_eq!(row.reasons, library.reasons.iter().map(|r| r.text.clone()).collect::<Vec<_>>());
+        assert_eq!(row.drivers, library.drivers.iter().map(|r| r.text.clone()).collect::<Vec<_>>());
     }
     let high = scored.iter().filter(|s| s.probability >= 0.5).count();
     assert_eq!(section.high_risk, high);

@@ -622,11 +622,15 @@ pub fn report_table(report: &ReportData, name: &str) -> Option<Table> {
             }
         }
         "at_risk" => {
-            let names = ["customer_id", "probability_pct", "tier", "reasons"];
+            let names = ["customer_id", "probability_pct", "tier", "reasons", "drivers"];
             match &report.churn_model {
                 Some(m) => Table {
                     header: header(&names),
-                    rows: m.at_risk.iter().map(|c| vec![c.customer_id.clone(), num(c.probability), c.tier.clone(), c.reasons.join("; ")]).collect(),
+                    rows: m
+                        .at_risk
+                        .iter()
+                        .map(|c| vec![c.customer_id.clone(), num(c.probability), c.tier.clone(), c.reasons.join("; "), c.drivers.join("; ")])
+                        .collect(),
                 },
                 None => empty(&names),
             }

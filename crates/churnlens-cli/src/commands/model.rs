@@ -23,7 +23,7 @@ use churnlens_models::ml::evaluate::{BinaryMetrics, CampaignEconomics};
 use churnlens_models::prediction::activity::{ActivityData, ActivityOptions, DEFAULT_CUTOFF_COUNT};
 use churnlens_models::prediction::encode::{CategoricalEncoding, EncoderParams};
 use churnlens_models::prediction::frame::{RawFrame, RawValues};
-use churnlens_models::prediction::reasons::TierThresholds;
+use churnlens_models::prediction::reasons::{Reason, TierThresholds};
 use churnlens_models::prediction::saved::{Importance, SavedModel, TrainingSource, drivers};
 use churnlens_models::prediction::snapshot::{SnapshotOptions, snapshot_frame};
 use churnlens_models::prediction::train::{Algorithm, EvaluationReport, Scored, TrainOptions, evaluation_report, explain_customer, score, train};
@@ -413,6 +413,7 @@ fn run_score(workspace: &Workspace, args: &ModelScoreArgs, cli: &ModelArgs, lang
         Field::new("churn_probability", DataType::Float64, false),
         Field::new("tier", DataType::Utf8, false),
         Field::new("reasons", DataType::Utf8, false),
+        Field::new("drivers", DataType::Utf8, false),
     ]));
     let separator = lang.pick("; ", "；");
     let columns: Vec<ArrayRef> = vec![
@@ -421,9 +422,15 @@ fn run_score(workspace: &Workspace, args: &ModelScoreArgs, cli: &ModelArgs, lang
             scored.iter().map(|s| if format == Format::Table { (s.probability * 1000.0).round() / 1000.0 } else { s.probability }),
         )),
         Arc::new(StringArray::from_iter_values(scored.iter().map(|s| s.tier.label(lang)))),
-        Arc::new(StringArray::from_iter_values(scored.iter().map(|s| s.reasons.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(separator)))),
+        Arc::new(StringArray::from_iter_values(scored.iter().map(|s| sentences(&s.reasons, separator)))),
+        Arc::new(StringArray::from_iter_values(scored.iter().map(|s| sentences(&s.drivers, separator)))),
     ];
     output::write_batches(&[RecordBatch::try_new(schema, columns)?], format, cli.output.as_deref())
+}
+
+/// Reasons' sentences joined by `separator`.
+fn sentences(reasons: &[Reason], separator: &str) -> String {
+    reasons.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(separator)
 }
 
 fn run_explain(workspace: &Workspace, args: &ModelExplainArgs, cli: &ModelArgs, lang: Lang) -> Result<()> {
@@ -552,6 +559,7 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
 /// Prints the demo's prediction step.
 pub fn print_demo_step(demo: &DemoModel, lang: Lang) {
     println!("{}", messages::model_demo(lang, demo.roc_auc, demo.baseline_auc, &demo.top_features, &demo.top_drivers, demo.scored));
+    let separator = lang.pick("; ", "；");
     let rows = demo
         .at_risk
         .iter()
@@ -560,9 +568,10 @@ pub fn print_demo_step(demo: &DemoModel, lang: Lang) {
                 s.customer_id.clone(),
                 format!("{:.3}", s.probability),
                 s.tier.label(lang).to_string(),
-                s.reasons.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(lang.pick("; ", "；")),
+                sentences(&s.reasons, separator),
+                sentences(&s.drivers, separator),
             ]
         })
         .collect();
-    println!("{}", output::people_table(["customer_id", "churn_probability", "tier", "reasons"].map(String::from).to_vec(), rows));
+    println!("{}", output::people_table(["customer_id", "churn_probability", "tier", "reasons", "drivers"].map(String::from).to_vec(), rows));
 }

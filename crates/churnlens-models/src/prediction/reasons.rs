@@ -126,7 +126,13 @@ pub struct Reason {
 /// ones first by size; then, if fewer than `k` push toward churn, none
 /// more — a reason is a reason for risk), as sentences.
 pub fn top_reasons(names: &[FeatureName], values: &[f64], contributions: &[f64], k: usize, lang: Lang) -> Vec<Reason> {
-    let mut order: Vec<usize> = (0..contributions.len()).filter(|&j| contributions[j] > 0.0).collect();
+    top_reasons_among(names, values, contributions, k, lang, |_| true)
+}
+
+/// As [`top_reasons`], among the features `among(j)` accepts (the drivers,
+/// say: a customer's reasons a save campaign can act on).
+pub fn top_reasons_among(names: &[FeatureName], values: &[f64], contributions: &[f64], k: usize, lang: Lang, among: impl Fn(usize) -> bool) -> Vec<Reason> {
+    let mut order: Vec<usize> = (0..contributions.len()).filter(|&j| contributions[j] > 0.0 && among(j)).collect();
     order.sort_by(|&a, &b| contributions[b].total_cmp(&contributions[a]).then(a.cmp(&b)));
     order
         .into_iter()
@@ -166,5 +172,7 @@ mod tests {
         let features: Vec<&str> = reasons.iter().map(|r| r.feature.as_str()).collect();
         assert_eq!(features, ["c", "a"]);
         assert_eq!(reasons[0].text, "c = 3");
+        let among = top_reasons_among(&names, &[1.0, 2.0, 3.0], &[0.1, -0.5, 0.4], 2, Lang::En, |j| j != 2);
+        assert_eq!(among.iter().map(|r| r.feature.as_str()).collect::<Vec<_>>(), ["a"], "b pushes away from churn");
     }
 }

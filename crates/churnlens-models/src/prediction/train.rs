@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use super::encode::{Encoder, EncoderParams, MissingValues};
 use super::features::FeatureKind;
 use super::frame::RawFrame;
-use super::reasons::{Reason, Tier, TierThresholds, top_reasons};
+use super::reasons::{Reason, Tier, TierThresholds, top_reasons, top_reasons_among};
 use super::saved::{FORMAT_VERSION, HELD_OUT_ROC_POINTS, HeldOutCurves, Importance, SavedModel, TrainingSource, TrainingSummary, thin};
 use super::split::{recency_baseline_auc, time_split};
 use crate::ml::MlError;
@@ -639,6 +639,9 @@ pub struct Scored {
     pub tier: Tier,
     /// The top reasons toward churn (none for an SVM).
     pub reasons: Vec<Reason>,
+    /// The top reasons among the drivers (every feature but the warning
+    /// signs, [`super::features`]): what a save campaign can act on.
+    pub drivers: Vec<Reason>,
 }
 
 /// The fitted classifier inside a saved model.
@@ -646,8 +649,9 @@ pub fn fitted_model(saved: &SavedModel) -> Result<FittedModel> {
     serde_json::from_value(saved.model.clone()).map_err(|e| MetricsError::Options(format!("model {}: {e}", saved.name)))
 }
 
-/// Applies a saved model to unlabelled rows: probability, tier and top
-/// `reasons` per row, most at risk first.
+/// Applies a saved model to unlabelled rows: probability, tier, the top
+/// `reasons` and the top `reasons` among the drivers per row, most at risk
+/// first.
 pub fn score(saved: &SavedModel, frame: &RawFrame, tiers: &TierThresholds, reasons: usize, lang: Lang) -> Result<Vec<Scored>> {
     let model = fitted_model(saved)?;
     let features = saved.encoder.transform(frame)?;
@@ -656,12 +660,14 @@ pub fn score(saved: &SavedModel, frame: &RawFrame, tiers: &TierThresholds, reaso
     let names = saved.encoder.feature_names();
     // Reasons describe the values as the data has them, before imputation.
     let raw_values = saved.encoder.transform_unimputed(frame)?;
+    let is_driver: Vec<bool> = (0..names.len()).map(|j| FeatureKind::of(saved.encoder.source_of(j)).is_driver()).collect();
     let mut out: Vec<Scored> = (0..frame.n_rows())
         .map(|i| Scored {
             customer_id: frame.ids[i].clone(),
             probability: probabilities[i],
             tier: tiers.tier(probabilities[i]),
             reasons: contributions.as_ref().map_or_else(Vec::new, |c| top_reasons(names, &raw_values.row(i), &c[i], reasons, lang)),
+            drivers: contributions.as_ref().map_or_else(Vec::new, |c| top_reasons_among(names, &raw_values.row(i), &c[i], reasons, lang, |j| is_driver[j])),
         })
         .collect();
     out.sort_by(|a, b| b.probability.total_cmp(&a.probability).then_with(|| a.customer_id.cmp(&b.customer_id)));
