@@ -30,13 +30,14 @@ use super::frame::FeatureName;
 #[serde(rename_all = "snake_case")]
 pub enum FeatureKind {
     /// Recent behaviour that shows a decision to leave already taken:
-    /// recency, recent orders/spend/events and their trends, gaps.
+    /// recency, recent orders/spend/events and their trends, gaps, and the
+    /// current subscription (a cancelled plan is a customer leaving).
     WarningSign,
     /// What happened to the customer: refunds, order quality columns
     /// (such as delivery days), feedback, complaints, NPS.
     Experience,
     /// Who the customer is: tenure, lifetime totals, usual purchase
-    /// interval, subscription, and every customer attribute.
+    /// interval, subscriptions taken, and every customer attribute.
     #[default]
     Profile,
 }
@@ -178,11 +179,10 @@ impl<'a> Known<'a> {
         use Known::*;
         match self {
             Recency | Orders(_) | OrdersChange(_) | Spend(_) | SpendChange(_) | LastGapRatio | OverdueRatio | Events(_) | EventsChange(_)
-            | DaysSinceLastEvent => FeatureKind::WarningSign,
+            | DaysSinceLastEvent | SubscribedNow | SubscriptionPlan => FeatureKind::WarningSign,
             Refunds | RefundAmount | ExtraMean(_) | ExtraMax(_) | ExtraHighCount(_) | ExtraHigh90(_) | ExtraHighShare(_) | Feedback | Complaints
             | Complaints90 | NpsLast | NpsMean | Surveys => FeatureKind::Experience,
-            Tenure | OrdersTotal | PurchaseDays | SpendTotal | AverageOrder | MedianGap | EventsTotal | SubscribedNow | Subscriptions | SubscriptionPlan
-            | DaysSince(_) => FeatureKind::Profile,
+            Tenure | OrdersTotal | PurchaseDays | SpendTotal | AverageOrder | MedianGap | EventsTotal | Subscriptions | DaysSince(_) => FeatureKind::Profile,
         }
     }
 }
@@ -293,15 +293,24 @@ mod tests {
 
     #[test]
     fn kinds_split_warning_signs_from_drivers() {
-        for en in
-            ["recency_days", "orders_30d", "spend_180d_change", "events_90d", "events_90d_change", "days_since_last_event", "last_gap_ratio", "overdue_ratio"]
-        {
+        for en in [
+            "recency_days",
+            "orders_30d",
+            "spend_180d_change",
+            "events_90d",
+            "events_90d_change",
+            "days_since_last_event",
+            "last_gap_ratio",
+            "overdue_ratio",
+            "subscribed_now",
+            "subscription_plan",
+        ] {
             assert_eq!(FeatureKind::of(en), FeatureKind::WarningSign, "{en}");
         }
         for en in ["配送天数_high_count", "配送天数_high_90d", "complaints_total", "nps_last", "refund_amount"] {
             assert_eq!(FeatureKind::of(en), FeatureKind::Experience, "{en}");
         }
-        for en in ["region", "tenure_days", "median_gap_days", "days_since_signup_date", "subscription_plan", "Contract", "orders_45d"] {
+        for en in ["region", "tenure_days", "median_gap_days", "days_since_signup_date", "subscriptions_total", "Contract", "orders_45d"] {
             assert_eq!(FeatureKind::of(en), FeatureKind::Profile, "{en}");
         }
         assert!(FeatureKind::Experience.is_driver() && FeatureKind::Profile.is_driver() && !FeatureKind::WarningSign.is_driver());
