@@ -346,7 +346,7 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
       const rows = d.importance.slice().reverse();
       chart(node, 'importance', {
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-        grid: { left: 180, right: 32, top: 16, bottom: 32 },
+        grid: { left: 250, right: 32, top: 16, bottom: 32 },
         xAxis: { type: 'value', name: s.aucDrop },
         yAxis: { type: 'category', data: rows.map((x) => `${x.feature} · ${x.kind}`) },
         // Drivers in the first palette colour, warning signs in grey.

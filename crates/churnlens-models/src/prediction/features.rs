@@ -283,6 +283,11 @@ pub(super) fn sentence(name: &FeatureName, value: f64, lang: Lang) -> Option<Str
         Known::SubscribedNow => said("not subscribed now".into(), "当前未订阅".into()),
         Known::Subscriptions => said(count(value, "subscription", "subscriptions"), format!("订阅 {v} 次")),
         Known::SubscriptionPlan => return None,
+        // Two years and more (a birth date) read better in years.
+        Known::DaysSince(attribute) if value >= 730.0 => {
+            let years = (value / 365.25).floor();
+            said(format!("{attribute} {years:.0} years ago"), format!("{attribute}距今 {years:.0} 年"))
+        }
         Known::DaysSince(attribute) => said(format!("{attribute} {v} days ago"), format!("{attribute}距今 {v} 天")),
     })
 }
@@ -330,6 +335,8 @@ mod tests {
         assert_eq!(say("配送天数_high_share", "配送天数偏高的订单占比", 0.25, Lang::En).unwrap(), "25% of orders with unusually high 配送天数");
         assert_eq!(say("orders_90d_change", "90 天内下单次数变化", f64::NAN, Lang::Zh).unwrap(), "此前 90 天内没有下单");
         assert_eq!(say("nps_last", "最近一次 NPS 评分", f64::NAN, Lang::En), None, "missing: said by the caller");
+        assert_eq!(say("days_since_birth_date", "birth_date 距截止日天数", 20099.0, Lang::En).unwrap(), "birth_date 55 years ago");
+        assert_eq!(say("days_since_signup_date", "signup_date 距截止日天数", 324.0, Lang::Zh).unwrap(), "signup_date距今 324 天");
         // A customer attribute taken verbatim is not an activity feature.
         assert_eq!(say("recency_days", "recency_days", 5.0, Lang::En), None);
     }
