@@ -983,6 +983,16 @@ pub enum UserCommand {
         /// Login name. 用户名
         name: String,
     },
+    /// Disable an account: no new logins, open sessions end (the account and its audit trail stay). 停用账户
+    Disable {
+        /// Login name. 用户名
+        name: String,
+    },
+    /// Enable a disabled account again. 启用账户
+    Enable {
+        /// Login name. 用户名
+        name: String,
+    },
     /// Set a new password. 修改密码
     Passwd {
         /// Login name. 用户名

@@ -1004,8 +1004,24 @@ fn user_add_with_password_stdin_and_serve_refusing_without_an_admin() {
     let conn = rusqlite_free_hash(&ws);
     assert!(conn.starts_with("$argon2id$v=19$"), "{conn}");
     churnlens().args(["user", "-w"]).arg(&ws).args(["passwd", "boss", "--password-stdin"]).write_stdin("a newer long password\n").assert().success();
-    // The last admin cannot be removed.
+    // The last admin cannot be removed, nor disabled.
     churnlens().args(["user", "-w"]).arg(&ws).args(["remove", "boss"]).assert().code(1).stderr(predicate::str::contains("last admin"));
+    churnlens().args(["user", "-w"]).arg(&ws).args(["disable", "boss"]).assert().code(1).stderr(predicate::str::contains("last admin"));
+    // Another account disabled, listed so, and enabled again.
+    churnlens()
+        .args(["user", "-w"])
+        .arg(&ws)
+        .args(["add", "ann", "--role", "analyst", "--password-stdin"])
+        .write_stdin("ann's long password\n")
+        .assert()
+        .success();
+    churnlens().args(["user", "-w"]).arg(&ws).args(["disable", "ann"]).assert().success().stdout(predicate::str::contains("Disabled user ann"));
+    let disabled = |ws: &std::path::Path| churnlens_server::Accounts::open(ws).unwrap().user("ann").unwrap().unwrap().disabled;
+    assert!(disabled(&ws));
+    churnlens().args(["user", "-w"]).arg(&ws).arg("list").assert().success().stdout(predicate::str::contains("✗"));
+    churnlens().args(["user", "-w"]).arg(&ws).args(["enable", "ann"]).assert().success().stdout(predicate::str::contains("Enabled user ann"));
+    assert!(!disabled(&ws));
+    churnlens().args(["user", "-w"]).arg(&ws).args(["disable", "nobody"]).assert().code(1);
 }
 
 /// The stored hash of `boss`, read through the server crate (the CLI test has no SQLite of its own).

@@ -199,6 +199,32 @@ impl Accounts {
         Ok(())
     }
 
+    /// Disables an account (it can no longer log in, and its sessions end
+    /// at their next request) or enables it again; refuses to disable the
+    /// last enabled admin.
+    pub fn set_disabled(&self, name: &str, disabled: bool) -> Result<(), ServerError> {
+        let users = self.list()?;
+        let user = users.iter().find(|u| u.name == name).ok_or_else(|| ServerError::NoSuchUser(name.to_owned()))?;
+        if disabled && user.role == Role::Admin && !user.disabled && users.iter().filter(|u| u.role == Role::Admin && !u.disabled).count() == 1 {
+            return Err(ServerError::LastAdmin);
+        }
+        self.connect()?.execute("UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])?;
+        Ok(())
+    }
+
+    /// The account `name` as it is stored now, if it exists.
+    pub fn user(&self, name: &str) -> Result<Option<User>, ServerError> {
+        let row: Option<(String, String, bool)> = self
+            .connect()?
+            .query_row("SELECT role, created_at, disabled FROM users WHERE name = ?1", params![name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        row.map(|(role, created_at, disabled)| {
+            let role = Role::parse(&role).ok_or_else(|| ServerError::Internal(format!("user {name} has the unknown role {role}")))?;
+            Ok(User { name: name.to_owned(), role, created_at, disabled })
+        })
+        .transpose()
+    }
+
     /// Sets a new password.
     pub fn set_password(&self, name: &str, password: &str) -> Result<(), ServerError> {
         check_password(password)?;
@@ -309,5 +335,15 @@ mod tests {
         accounts.set_password("bob", "new password 1").unwrap();
         assert!(accounts.authenticate("bob", "new password 1").unwrap().is_some());
         assert!(accounts.authenticate("bob", "1234567890").unwrap().is_none());
+        // Disabled: no login, the last admin cannot be disabled, enabled again logs in.
+        assert!(matches!(accounts.set_disabled("bob", true), Err(ServerError::LastAdmin)));
+        accounts.add("dave", Role::Analyst, "abcdefghij").unwrap();
+        accounts.set_disabled("dave", true).unwrap();
+        assert!(accounts.user("dave").unwrap().unwrap().disabled);
+        assert_eq!(accounts.authenticate("dave", "abcdefghij").unwrap(), None);
+        accounts.set_disabled("dave", false).unwrap();
+        assert!(accounts.authenticate("dave", "abcdefghij").unwrap().is_some());
+        assert!(matches!(accounts.set_disabled("nobody", true), Err(ServerError::NoSuchUser(_))));
+        assert_eq!(accounts.user("nobody").unwrap(), None);
     }
 }

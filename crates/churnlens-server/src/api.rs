@@ -131,7 +131,14 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(AppError { error: ServerError::Csrf, lang });
             }
         }
-        Ok(Authed { user: session.user, role: session.role, csrf: session.csrf, session_id: id, caller })
+        // The account as it is now: removed, disabled or given another role
+        // since the login (by an admin here or by `churnlens user` in another process).
+        let account = state.accounts.user(&session.user).map_err(|error| AppError { error, lang })?;
+        let Some(account) = account.filter(|a| !a.disabled) else {
+            state.sessions.remove_user(&session.user);
+            return Err(AppError { error: ServerError::Unauthorized, lang });
+        };
+        Ok(Authed { user: session.user, role: account.role, csrf: session.csrf, session_id: id, caller })
     }
 }
 

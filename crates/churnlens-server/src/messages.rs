@@ -157,6 +157,16 @@ pub fn user_removed(lang: Lang, name: &str) -> String {
     }
 }
 
+/// `churnlens user disable` / `enable` succeeded.
+pub fn user_disabled(lang: Lang, name: &str, disabled: bool) -> String {
+    match (lang, disabled) {
+        (Lang::En, true) => format!("Disabled user {name}: no new logins, and open sessions end at their next request."),
+        (Lang::En, false) => format!("Enabled user {name}."),
+        (Lang::Zh, true) => format!("已停用用户 {name}：不能再登录，已打开的会话在下一次请求时结束。"),
+        (Lang::Zh, false) => format!("已启用用户 {name}。"),
+    }
+}
+
 /// A password was changed.
 pub fn password_changed(lang: Lang, name: &str) -> String {
     match lang {

@@ -334,6 +334,27 @@ async fn admins_manage_users_and_others_get_403_on_admin_routes() {
     assert!(actions.contains(&("user_add", "temp viewer")) && actions.contains(&("user_remove", "temp")), "{actions:?}");
 }
 
+/// An account disabled outside the server (`churnlens user disable`, another
+/// process) loses its open session at the next request and cannot log in;
+/// enabled again, it logs in anew.
+#[tokio::test]
+async fn a_disabled_account_loses_its_session_at_the_next_request() {
+    let state = fresh_state(false);
+    let cli = Accounts::open(&demo().root).unwrap();
+    cli.add("paused", Role::Analyst, "paused password 1").unwrap();
+    let session = login(&state, ("paused", "paused password 1")).await;
+    assert_eq!(get(&state, &session, "/api/me").await.status, StatusCode::OK);
+    cli.set_disabled("paused", true).unwrap();
+    assert_eq!(get(&state, &session, "/api/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&state, login_request("paused", "paused password 1", None)).await.status, StatusCode::UNAUTHORIZED);
+    cli.set_disabled("paused", false).unwrap();
+    // The old session is gone for good; a new login works.
+    assert_eq!(get(&state, &session, "/api/me").await.status, StatusCode::UNAUTHORIZED);
+    let again = login(&state, ("paused", "paused password 1")).await;
+    assert_eq!(get(&state, &again, "/api/me").await.json()["user"]["role"], "analyst");
+    cli.remove("paused").unwrap();
+}
+
 fn is_masked_phone(text: &str) -> bool {
     text.chars().count() >= 11 && text.contains("****") && !text.chars().skip(3).take(4).any(|c| c.is_ascii_digit())
 }

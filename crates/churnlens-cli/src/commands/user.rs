@@ -78,6 +78,13 @@ pub fn run(workspace: &Path, args: &UserArgs, lang: Lang) -> Result<()> {
             accounts.audit(None, "user_remove", &format!("{name} (cli)"), None).map_err(|e| server_error(e, lang))?;
             println!("{}", messages::user_removed(lang, name));
         }
+        UserCommand::Disable { name } | UserCommand::Enable { name } => {
+            let disabled = matches!(args.command, UserCommand::Disable { .. });
+            accounts.set_disabled(name, disabled).map_err(|e| server_error(e, lang))?;
+            let action = if disabled { "user_disable" } else { "user_enable" };
+            accounts.audit(None, action, &format!("{name} (cli)"), None).map_err(|e| server_error(e, lang))?;
+            println!("{}", messages::user_disabled(lang, name, disabled));
+        }
         UserCommand::Passwd { name, password_stdin } => {
             let password = read_password(*password_stdin, lang)?;
             accounts.set_password(name, &password).map_err(|e| server_error(e, lang))?;
