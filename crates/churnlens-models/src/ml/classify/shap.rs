@@ -81,11 +81,12 @@ struct PathElement {
 
 const EMPTY: PathElement = PathElement { feature: ROOT, zero: 0.0, one: 0.0, weight: 0.0 };
 
-/// Path elements the recursion needs for a tree of `depth` splits: a path
-/// of at most l elements at each of the depth + 2 levels (the dummy root
-/// element included), each level's path stored after its parent's.
+/// Path elements the recursion needs for a tree of `depth` splits: the
+/// call at depth d holds a path of at most d + 1 elements (the dummy root
+/// element included), stored after its ancestors' paths, so at most
+/// 1 + 2 + … + (depth + 1) elements in all.
 fn scratch_len(depth: usize) -> usize {
-    (depth + 2) * (depth + 3) / 2
+    (depth + 1) * (depth + 2) / 2
 }
 
 /// The recursion of Algorithm 2. `scratch[..parent_len]` holds the
