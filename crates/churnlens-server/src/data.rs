@@ -225,7 +225,11 @@ impl DataSource {
     /// The customers, read again when the workspace has changed since they
     /// were last read. Blocks: call it under `spawn_blocking`.
     pub fn customers(&self) -> Result<Arc<Customers>, ServerError> {
-        let stamp = self.stamp()?;
+        self.customers_at(self.stamp()?)
+    }
+
+    /// The customers as of `stamp` (the workspace's stamp now).
+    fn customers_at(&self, stamp: Stamp) -> Result<Arc<Customers>, ServerError> {
         // Held while loading: requests that arrive meanwhile wait for the same data instead of reading it again.
         let mut kept = self.customers.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((read_at, customers)) = kept.as_ref()
@@ -336,7 +340,7 @@ impl DataSource {
                 return Ok(Arc::clone(report));
             }
         }
-        let customers = self.customers()?;
+        let customers = self.customers_at(stamp.clone())?;
         let as_of = match filters.period.as_deref().filter(|p| !p.is_empty()) {
             Some(label) => Some(customers.months.iter().find(|m| m.label == label).ok_or_else(|| ServerError::BadRequest(format!("period={label}")))?.end),
             // A subset's own last order may be earlier than the workspace's: it is observed at the same day as the whole.
