@@ -854,8 +854,9 @@ pub struct ModelDataArgs {
     /// Activity: a cutoff day (YYYY-MM-DD); repeat to stack several. 截止日
     #[arg(long = "cutoff")]
     pub cutoffs: Vec<String>,
-    /// Activity: horizon of the label, in days (`90d`, `90`). 预测期
-    #[arg(long, default_value = "90d")]
+    /// Activity: horizon of the label, in days (`180d`, `180`); longer than
+    /// the window, so the label counts decisions to leave still to come. 预测期
+    #[arg(long, default_value = "180d")]
     pub horizon: String,
     /// Activity: churn window W in days (the metrics churn rule). 流失窗口
     #[arg(long, default_value = "90d")]

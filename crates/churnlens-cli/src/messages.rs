@@ -674,19 +674,19 @@ pub fn model_snapshot_source(lang: Lang, label: &str) -> String {
 }
 
 /// The demo's prediction step in one line.
-pub fn model_demo(lang: Lang, auc: f64, baseline: Option<f64>, top: &[String], drivers: &[String], scored: usize) -> String {
+pub fn model_demo(lang: Lang, horizon_days: i32, auc: f64, baseline: Option<f64>, top: &[String], drivers: &[String], scored: usize) -> String {
     let (baseline, margin) = match baseline {
         Some(b) => (format!("{b:.3}"), format!("{:+.3}", auc - b)),
         None => ("-".to_string(), "-".to_string()),
     };
     match lang {
         Lang::En => format!(
-            "Churn prediction (gradient boosting, trained on earlier cutoffs, tested on the last): ROC AUC {auc:.3} vs {baseline} for recency alone (margin {margin}); top features: {}; top drivers (leaving out the warning signs): {}. {scored} active customers scored, churn_tier saved (churnlens metrics churn --by churn_tier). Most at risk now:",
+            "Churn prediction (who churns within {horizon_days} days; gradient boosting, trained on earlier cutoffs, tested on the last): ROC AUC {auc:.3} vs {baseline} for recency alone (margin {margin}); top features: {}; top drivers (leaving out the warning signs): {}. {scored} active customers scored, churn_tier saved (churnlens metrics churn --by churn_tier). Most at risk now:",
             top.join(", "),
             drivers.join(", ")
         ),
         Lang::Zh => format!(
-            "流失预测（梯度提升树，用较早截止日训练、最后一个截止日评估）：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline}（高出 {margin}）；最重要的特征：{}；最重要的驱动因素（不含预警信号）：{}。已为 {scored} 位活跃客户评分并保存 churn_tier（churnlens metrics churn --by churn_tier）。当前风险最高的客户：",
+            "流失预测（{horizon_days} 天内是否流失；梯度提升树，用较早截止日训练、最后一个截止日评估）：ROC AUC {auc:.3}，仅用距上次购买天数为 {baseline}（高出 {margin}）；最重要的特征：{}；最重要的驱动因素（不含预警信号）：{}。已为 {scored} 位活跃客户评分并保存 churn_tier（churnlens metrics churn --by churn_tier）。当前风险最高的客户：",
             top.join("、"),
             drivers.join("、")
         ),

@@ -812,6 +812,7 @@ fn model_train_evaluate_score_list_explain() {
     let out = churnlens().args(["demo", "--customers", "800", "--format", "json", "-w"]).arg(&ws).assert().success();
     let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let prediction = &report["prediction"];
+    assert_eq!(prediction["horizon_days"], 180, "the default horizon: twice the 90-day churn window");
     let (auc, baseline) = (prediction["roc_auc"].as_f64().unwrap(), prediction["baseline_auc"].as_f64().unwrap());
     assert!(auc > baseline, "model {auc} vs recency {baseline}");
     assert_eq!(prediction["top_features"].as_array().unwrap().len(), 5);

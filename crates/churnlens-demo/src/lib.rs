@@ -22,9 +22,10 @@
 //!   channel and × 0.8 for 门店. A customer who decides to leave places one
 //!   or two final orders with lengthening gaps (× 1.8, then × 2.6 their usual
 //!   interval) and then stops — purchase intervals lengthen before churn.
-//! * Late deliveries lead to complaints (35% of late orders), complaints and
-//!   late deliveries lower NPS, and so does having decided to leave (for
-//!   surveys answered after the decision). App logins come every 12 days
+//! * Late deliveries lead to complaints (35% of late orders). A quarter of
+//!   buyers answer one or two surveys (while they still buy); late
+//!   deliveries and a complaint before a survey lower its NPS, and so does a
+//!   decision to leave taken before it. App logins come every 12 days
 //!   until the decision, then every 40 days until the customer stops opening
 //!   the app (within 45 days of the last order); nothing a customer does
 //!   before the decision depends on it, so features at a cutoff cannot see

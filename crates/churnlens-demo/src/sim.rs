@@ -20,6 +20,12 @@ const PRICE_RISE_FACTOR: f64 = 2.0;
 const SUBSCRIBER_FACTOR: f64 = 0.5;
 /// Mixed into a customer's seed for the stream of their logins.
 const LOGIN_STREAM: u64 = 0x6C6F_6769_6E73;
+/// Mixed into a customer's seed for the stream of their surveys.
+const SURVEY_STREAM: u64 = 0x7375_7276_6579;
+/// Share of buyers invited to satisfaction surveys.
+const SURVEYED_SHARE: f64 = 0.25;
+/// A customer answers a survey only with an order in this many days before it.
+const SURVEY_ACTIVE_DAYS: i64 = 60;
 
 /// A customer's profile.
 pub struct Profile {
@@ -58,6 +64,8 @@ pub struct CustomerSim {
     pub last_order: Option<i64>,
     pub late_deliveries: u32,
     pub complained: bool,
+    /// When the first complaint was made.
+    pub first_complaint: Option<i64>,
     pub price_rise_exposed: bool,
     pub rate_per_month: f64,
 }
@@ -133,6 +141,7 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
         last_order: None,
         late_deliveries: 0,
         complained: false,
+        first_complaint: None,
         price_rise_exposed: false,
         rate_per_month,
     };
@@ -279,30 +288,39 @@ pub fn simulate(seed: u64, index: usize, start: i64, end: i64) -> CustomerSim {
             sim.subscription = Some((plan, start_at, ended.filter(|e| *e < end)));
         }
     }
-    if rng.random_bool(0.25) && !sim.orders.is_empty() {
-        let answers = rng.random_range(1..=2);
-        for _ in 0..answers {
-            let first = sim.orders[0].time;
-            let last = sim.last_order.unwrap_or(first);
-            let when = first + rng.random_range(0..(last - first).max(DAY)) + DAY;
-            if when >= end {
+    // Surveys: a quarter of buyers are invited once or twice, at times that
+    // do not depend on their future (any day from their first order to the
+    // end of the data); a customer with no order in the 60 days before an
+    // invitation no longer answers. The score reflects only what happened
+    // before the answer — late deliveries so far, a complaint already made,
+    // a decision to leave already taken — so a survey before a cutoff
+    // cannot know what comes after it.
+    let mut surveys_rng = ChaCha8Rng::seed_from_u64(customer_seed(seed, index) ^ SURVEY_STREAM);
+    if let Some(first) = sim.orders.first().map(|o| o.time)
+        && surveys_rng.random_bool(SURVEYED_SHARE)
+    {
+        for _ in 0..surveys_rng.random_range(1..=2) {
+            let when = first + DAY + surveys_rng.random_range(0..(end - first).max(DAY));
+            let before: Vec<&Order> = sim.orders.iter().filter(|o| !o.refund && o.time < when).collect();
+            if when >= end || before.last().is_none_or(|o| when - o.time > SURVEY_ACTIVE_DAYS * DAY) {
                 continue;
             }
-            let mut nps = Normal::new(8.2, 1.6).map(|d| d.sample(&mut rng)).unwrap_or(8.0);
-            nps -= 1.2 * f64::from(sim.late_deliveries.min(3));
-            if sim.complained {
+            let late_so_far = before.iter().filter(|o| o.delivery_days > 5).count().min(3) as u32;
+            let mut nps = Normal::new(8.2, 1.6).map(|d| d.sample(&mut surveys_rng)).unwrap_or(8.0);
+            nps -= 1.2 * f64::from(late_so_far);
+            if sim.first_complaint.is_some_and(|complained| complained < when) {
                 nps -= 2.0;
             }
-            // Unhappier once they have decided to leave (not before: a
-            // survey must not know the future).
-            if decided_at.is_some_and(|decided| when >= decided) {
+            if decided_at.is_some_and(|decided| decided <= when) {
                 nps -= 1.5;
             }
             let nps = nps.round().clamp(0.0, 10.0) as u32;
             let item = |rng: &mut ChaCha8Rng, shift: f64| ((f64::from(nps) / 2.2 + shift + rng.random_range(-0.8..0.8)).round().clamp(1.0, 5.0)) as u32;
-            let logistics_shift = if sim.late_deliveries > 0 { -1.0 } else { 0.3 };
-            sim.surveys.push((when, nps, item(&mut rng, 0.5), item(&mut rng, logistics_shift), item(&mut rng, 0.3)));
+            let logistics_shift = if late_so_far > 0 { -1.0 } else { 0.3 };
+            let answers = (item(&mut surveys_rng, 0.5), item(&mut surveys_rng, logistics_shift), item(&mut surveys_rng, 0.3));
+            sim.surveys.push((when, nps, answers.0, answers.1, answers.2));
         }
+        sim.surveys.sort_by_key(|s| s.0);
     }
     sim
 }
@@ -312,6 +330,7 @@ fn complain(sim: &mut CustomerSim, rng: &mut ChaCha8Rng, when: i64, end: i64) {
         return;
     }
     sim.complained = true;
+    sim.first_complaint = Some(sim.first_complaint.map_or(when, |first| first.min(when)));
     let (kind, text) = COMPLAINTS[rng.random_range(0..COMPLAINTS.len())];
     let channel = ["APP", "电话", "在线客服", "邮件"][rng.random_range(0..4)];
     sim.feedback.push((when, channel, kind, text, rng.random_range(1..=2)));

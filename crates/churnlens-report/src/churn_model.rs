@@ -94,7 +94,7 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
             importance.iter().take(3).map(|f| f.feature.as_str()).collect(),
             importance.iter().filter(|f| f.driver).take(3).map(|f| f.feature.as_str()).collect(),
         ),
-        at_risk_summary: text::churn_at_risk(lang, scored.len(), high_risk, medium_risk, tiers.high * 100.0),
+        at_risk_summary: text::churn_at_risk(lang, scored.len(), high_risk, medium_risk, tiers.high * 100.0, chosen.training.data.horizon_days()),
         model: chosen.name.clone(),
         algorithm: chosen.algorithm.clone(),
         trained_at: chosen.trained_at.clone(),

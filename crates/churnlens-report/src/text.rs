@@ -294,16 +294,23 @@ pub fn churn_importance(lang: Lang, top: Vec<&str>, drivers: Vec<&str>) -> Strin
     }
 }
 
-/// The at-risk table: how many customers are high and medium risk today.
-pub fn churn_at_risk(lang: Lang, scored: usize, high: usize, medium: usize, high_from: f64) -> String {
+/// The at-risk table: how many customers are high and medium risk today,
+/// and over what horizon (activity models; a snapshot's label has none).
+pub fn churn_at_risk(lang: Lang, scored: usize, high: usize, medium: usize, high_from: f64, horizon_days: Option<i32>) -> String {
     let (scored, high, medium) = (count(scored), count(high), count(medium));
     match lang {
-        Lang::En => format!(
-            "Of {scored} customers scored on today's data, the model puts {high} at high risk (churn probability {high_from:.0}% or more) and {medium} at medium risk; the 50 most at risk with their main reasons."
-        ),
-        Lang::Zh => format!(
-            "在按当前数据评分的 {scored} 位客户中，模型预计 {high} 位客户为高风险（流失概率不低于 {high_from:.0}%），{medium} 位为中风险；下表为风险最高的 50 位客户及主要原因。"
-        ),
+        Lang::En => {
+            let within = horizon_days.map(|days| format!(" within {days} days")).unwrap_or_default();
+            format!(
+                "Of {scored} customers scored on today's data, the model puts {high} at high risk (churn probability{within} {high_from:.0}% or more) and {medium} at medium risk; the 50 most at risk with their main reasons."
+            )
+        }
+        Lang::Zh => {
+            let within = horizon_days.map(|days| format!("{days} 天内")).unwrap_or_default();
+            format!(
+                "在按当前数据评分的 {scored} 位客户中，模型预计 {high} 位客户为高风险（{within}流失概率不低于 {high_from:.0}%），{medium} 位为中风险；下表为风险最高的 50 位客户及主要原因。"
+            )
+        }
     }
 }
 

@@ -324,13 +324,13 @@ fn modelled() -> &'static Modelled {
         let runtime = runtime();
         let engine = runtime.block_on(Engine::open(&ws)).unwrap();
         let activity = runtime.block_on(ActivityData::load(&engine, &beijing(), Lang::En)).unwrap();
-        let options = ActivityOptions { window: 90, horizon: 90, lang: Lang::En };
+        let options = ActivityOptions::default();
         let cutoffs = activity.default_cutoffs(options.horizon, DEFAULT_CUTOFF_COUNT);
         let frame = activity.training_frame(&cutoffs, &options).unwrap();
         let source = TrainingSource::Activity {
             cutoffs: cutoffs.iter().map(|&c| churnlens_metrics::calendar::format_day(c)).collect(),
-            horizon_days: 90,
-            window_days: 90,
+            horizon_days: options.horizon,
+            window_days: options.window,
             tz: "Asia/Shanghai".into(),
         };
         for algorithm in [Algorithm::Gbdt, Algorithm::Logistic] {
@@ -386,7 +386,7 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     }
     let high = scored.iter().filter(|s| s.probability >= 0.5).count();
     assert_eq!(section.high_risk, high);
-    assert!(section.at_risk_summary.contains(&format!("puts {high} at high risk")), "{}", section.at_risk_summary);
+    assert!(section.at_risk_summary.contains(&format!("puts {high} at high risk (churn probability within 180 days")), "{}", section.at_risk_summary);
 
     // The curves: the held-out evaluation saved with the model, equal to a fresh
     // evaluation of the same rows (the time split: fitted on the earlier cutoffs,
@@ -397,7 +397,7 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     assert_eq!(section.roc, held_out.roc);
     let TrainingSource::Activity { cutoffs, .. } = &gbdt.training.data else { panic!("an activity model") };
     let cutoffs: Vec<i32> = cutoffs.iter().map(|c| churnlens_metrics::calendar::parse_day(c).unwrap()).collect();
-    let training = activity.training_frame(&cutoffs, &ActivityOptions { window: 90, horizon: 90, lang: Lang::En }).unwrap();
+    let training = activity.training_frame(&cutoffs, &ActivityOptions::default()).unwrap();
     let fresh = evaluation_report(&training, &[Algorithm::Gbdt], Algorithm::Gbdt, &TrainOptions::default(), "none").unwrap();
     let (labels, probabilities) = &fresh.evaluation.results[0].held_out;
     assert_eq!(held_out.rows, labels.len());
@@ -451,7 +451,7 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     );
     let zh = modelled.zh.churn_model.as_ref().unwrap();
     assert_eq!(zh.importance.first().map(|f| f.feature.clone()), gbdt.importance.first().map(|i| i.feature_zh.clone()));
-    assert!(zh.at_risk_summary.contains("模型预计") && zh.at_risk_summary.contains("位客户为高风险"), "{}", zh.at_risk_summary);
+    assert!(zh.at_risk_summary.contains("模型预计") && zh.at_risk_summary.contains("位客户为高风险（180 天内流失概率"), "{}", zh.at_risk_summary);
     assert_eq!(zh.at_risk.iter().map(|r| &r.customer_id).collect::<Vec<_>>(), section.at_risk.iter().map(|r| &r.customer_id).collect::<Vec<_>>());
     eprintln!("{}\n{}\n{}\n{}", section.summary, section.curves_summary, section.importance_summary, section.at_risk_summary);
     eprintln!("{}\n{}", zh.summary, zh.at_risk_summary);

@@ -17,10 +17,10 @@ use churnlens_ingest::Workspace;
 use churnlens_ingest::derived::save_customer_attribute;
 use churnlens_metrics::activity::Activity;
 use churnlens_metrics::calendar::{Calendar, format_day, parse_day};
-use churnlens_metrics::{Engine, MetricsError};
+use churnlens_metrics::{DEFAULT_WINDOW, Engine, MetricsError};
 use churnlens_models::clv::{ClvData, ClvModel};
 use churnlens_models::ml::evaluate::{BinaryMetrics, CampaignEconomics};
-use churnlens_models::prediction::activity::{ActivityData, ActivityOptions, DEFAULT_CUTOFF_COUNT};
+use churnlens_models::prediction::activity::{ActivityData, ActivityOptions, DEFAULT_CUTOFF_COUNT, DEFAULT_HORIZON};
 use churnlens_models::prediction::encode::{CategoricalEncoding, EncoderParams};
 use churnlens_models::prediction::frame::{RawFrame, RawValues};
 use churnlens_models::prediction::reasons::{Reason, TierThresholds};
@@ -508,6 +508,8 @@ fn run_list(workspace: &Workspace, cli: &ModelArgs, lang: Lang) -> Result<()> {
 /// What the demo shows of churn prediction.
 #[derive(Debug, serde::Serialize)]
 pub struct DemoModel {
+    /// The label: churned within this many days after a cutoff.
+    pub horizon_days: i32,
     /// The default model's ROC AUC on the last cutoff's customers.
     pub roc_auc: f64,
     /// The recency-only baseline's ROC AUC on the same customers.
@@ -530,8 +532,8 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
         source: Some("activity".into()),
         label: "churn".into(),
         cutoffs: Vec::new(),
-        horizon: "90d".into(),
-        window: "90d".into(),
+        horizon: format!("{DEFAULT_HORIZON}d"),
+        window: format!("{DEFAULT_WINDOW}d"),
         tz: tz.name().to_string(),
         keep_columns: Vec::new(),
         drop_columns: Vec::new(),
@@ -547,6 +549,7 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
     let scored = at_risk.len();
     at_risk.truncate(5);
     Ok(DemoModel {
+        horizon_days: DEFAULT_HORIZON,
         roc_auc: report.evaluation.results[0].metrics.roc_auc,
         baseline_auc: report.evaluation.baseline.as_ref().map(|b| b.roc_auc),
         top_features: saved.importance.iter().take(5).map(|m| m.name(lang).to_string()).collect(),
@@ -558,7 +561,7 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
 
 /// Prints the demo's prediction step.
 pub fn print_demo_step(demo: &DemoModel, lang: Lang) {
-    println!("{}", messages::model_demo(lang, demo.roc_auc, demo.baseline_auc, &demo.top_features, &demo.top_drivers, demo.scored));
+    println!("{}", messages::model_demo(lang, demo.horizon_days, demo.roc_auc, demo.baseline_auc, &demo.top_features, &demo.top_drivers, demo.scored));
     let separator = lang.pick("; ", "；");
     let rows = demo
         .at_risk

@@ -34,8 +34,15 @@ use churnlens_metrics::{DEFAULT_WINDOW, Engine, MetricsError, Result};
 use super::frame::{FeatureName, RawColumn, RawFrame, RawValues};
 use super::snapshot::identifier_like_column;
 
-/// The default horizon H in days.
-pub const DEFAULT_HORIZON: i32 = 90;
+/// The default horizon H in days: twice the default churn window. A
+/// customer churns W days after their last purchase, so with H ≤ W every
+/// churner in the label has already bought for the last time on or before
+/// the cutoff, and a model learns to recognise a decision already taken
+/// (no recent activity) rather than what leads to one. With H = 2W the
+/// label also counts customers who will decide to leave in the W days after
+/// the cutoff, which is what late deliveries, complaints or a price rise
+/// predict.
+pub const DEFAULT_HORIZON: i32 = 2 * DEFAULT_WINDOW;
 
 /// How many cutoffs are stacked when the user names none.
 pub const DEFAULT_CUTOFF_COUNT: usize = 4;
@@ -406,6 +413,18 @@ impl ActivityData {
         }
         let mut frame = self.frame_of(&rows.iter().map(|&(i, c, _)| (i, c)).collect::<Vec<_>>(), lang);
         frame.labels = rows.iter().map(|r| r.2).collect();
+        if options.horizon <= options.window {
+            frame.notes.push(match lang {
+                Lang::En => format!(
+                    "horizon {} days ≤ churn window {} days: every churner in the label has already made their last purchase by the cutoff, so the model finds customers who have stopped, not those about to; a horizon longer than the window (default {DEFAULT_HORIZON}d) also counts decisions still to come",
+                    options.horizon, options.window
+                ),
+                Lang::Zh => format!(
+                    "预测期 {} 天 ≤ 流失窗口 {} 天：标签中的每个流失客户在截止日前已完成最后一次购买，模型找到的是已经停止购买的客户，而不是即将流失的客户；预测期长于流失窗口（默认 {DEFAULT_HORIZON} 天）才会包含尚未做出的流失决定",
+                    options.horizon, options.window
+                ),
+            });
+        }
         Ok(frame)
     }
 

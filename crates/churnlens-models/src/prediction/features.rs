@@ -5,10 +5,11 @@
 //!
 //! ## Why kinds
 //!
-//! With the window rule, a customer who churns within the horizon has
-//! usually made their last purchase already, and what they did since —
-//! fewer app visits, a longer gap than usual — predicts the label better
-//! than what made them decide (late deliveries, complaints, a price rise).
+//! With the window rule, many customers who churn within the horizon have
+//! made their last purchase already (all of them when the horizon is no
+//! longer than the window), and what they did since — fewer app visits, a
+//! longer gap than usual — predicts the label better than what made them
+//! decide (late deliveries, complaints, a price rise).
 //! Those **warning signs** say *who* is leaving; the **experience** and
 //! **profile** features say *why*, and are what a save campaign can act on.
 //! Importance is reported for all features, and again for the drivers alone

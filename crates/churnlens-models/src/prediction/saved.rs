@@ -45,6 +45,16 @@ pub enum TrainingSource {
     },
 }
 
+impl TrainingSource {
+    /// The label's horizon in days (activity rows; a snapshot's label has none).
+    pub fn horizon_days(&self) -> Option<i32> {
+        match self {
+            TrainingSource::Activity { horizon_days, .. } => Some(*horizon_days),
+            TrainingSource::Snapshot { .. } => None,
+        }
+    }
+}
+
 /// The training data in brief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSummary {

@@ -24,7 +24,11 @@ pub fn time_split(frame: &RawFrame, lang: Lang) -> Result<(Vec<usize>, Vec<usize
     let (test, train): (Vec<usize>, Vec<usize>) = (0..frame.n_rows()).partition(|&i| frame.cutoffs[i] == last);
     if train.is_empty() {
         return Err(MetricsError::Options(
-            lang.pick("a time split needs at least two cutoff dates: give --cutoff twice or more", "按时间划分至少需要两个截止日：请多次指定 --cutoff").into(),
+            lang.pick(
+                "a time split needs rows at two cutoff dates or more, and only the last one has any: the data may be too short for cutoffs --horizon days apart; give a shorter --horizon, or --cutoff twice or more",
+                "按时间划分需要至少两个有样本的截止日，目前只有最后一个截止日有样本：数据跨度可能不足以容纳间隔为 --horizon 天的截止日；请缩短 --horizon，或多次指定 --cutoff",
+            )
+            .into(),
         ));
     }
     Ok((train, test))
