@@ -16,7 +16,9 @@
 //! deflate implementation; an RGB PNG is a header, one zlib stream (flate2,
 //! already linked) and three CRCs.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -143,7 +145,25 @@ pub enum Plot {
     },
 }
 
-/// Labels the static charts need, in the report's language (the same words as web/src/i18n.ts).
+/// The report's labels, shared with the front end (web/src/i18n.ts imports
+/// the same file), so a static chart says the same words as its interactive
+/// twin in the HTML report.
+const REPORT_LABELS: &str = include_str!("../../../web/src/report-labels.json");
+
+/// One language's part of [`REPORT_LABELS`] that the static charts read.
+#[derive(serde::Deserialize)]
+struct LabelGroups {
+    sections: HashMap<String, String>,
+    series: HashMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LabelFile {
+    en: LabelGroups,
+    zh: LabelGroups,
+}
+
+/// Labels the static charts need, in the report's language.
 struct Labels {
     trend: &'static str,
     revenue_lost: &'static str,
@@ -183,83 +203,66 @@ struct Labels {
     lift_axis: &'static str,
 }
 
-const EN: Labels = Labels {
-    trend: "Churn and retention",
-    revenue_lost: "Revenue lost to churn",
-    cohorts: "Cohort retention",
-    lifecycle: "Lifecycle stages",
-    nps: "Net Promoter Score",
-    segments: "RFM segments",
-    drivers: "Top churn drivers",
-    survival: "Survival curves",
-    forecast: "Active customers forecast",
-    clv: "Predicted CLV distribution",
-    model_comparison: "Churn models: ROC AUC",
-    roc: "ROC curve",
-    lift: "Lift by decile",
-    churn: "Churn rate %",
-    retention: "Retention rate %",
-    active: "Active customers",
-    lost: "Revenue lost",
-    churned: "Churned customers",
-    months_since: "Months since first purchase",
-    customers: "Customers",
-    churn_rate: "Churn rate %",
-    cramers_v: "Cramér's V",
-    not_churned: "Not churned %",
-    observed: "Observed",
-    predicted: "Forecast",
-    i80: "80% interval",
-    i95: "95% interval",
-    clv_axis: "CLV",
-    answers: "Answers",
-    fpr: "False positive rate",
-    tpr: "True positive rate",
-    gain: "Cumulative gain %",
-    cumulative_lift: "Cumulative lift",
-    importance: "What the model relies on",
-    auc_drop: "ROC AUC drop",
-    lift_axis: "Lift",
-};
+impl Labels {
+    /// `None` when the file lacks a label (a test checks both languages).
+    fn of(groups: &'static LabelGroups) -> Option<Labels> {
+        Some(Labels {
+            trend: groups.sections.get("trend")?.as_str(),
+            revenue_lost: groups.sections.get("revenue_lost")?.as_str(),
+            cohorts: groups.sections.get("cohorts")?.as_str(),
+            lifecycle: groups.sections.get("lifecycle")?.as_str(),
+            nps: groups.sections.get("nps")?.as_str(),
+            segments: groups.sections.get("segments")?.as_str(),
+            drivers: groups.sections.get("drivers")?.as_str(),
+            survival: groups.sections.get("survival")?.as_str(),
+            forecast: groups.sections.get("forecast")?.as_str(),
+            clv: groups.sections.get("clv")?.as_str(),
+            model_comparison: groups.sections.get("model_comparison")?.as_str(),
+            roc: groups.sections.get("roc")?.as_str(),
+            lift: groups.sections.get("lift")?.as_str(),
+            churn: groups.series.get("churn")?.as_str(),
+            retention: groups.series.get("retention")?.as_str(),
+            active: groups.series.get("active")?.as_str(),
+            lost: groups.series.get("revenueLost")?.as_str(),
+            churned: groups.series.get("churned")?.as_str(),
+            months_since: groups.series.get("monthsSince")?.as_str(),
+            customers: groups.series.get("customers")?.as_str(),
+            churn_rate: groups.series.get("churnRate")?.as_str(),
+            cramers_v: groups.series.get("cramersV")?.as_str(),
+            not_churned: groups.series.get("survival")?.as_str(),
+            observed: groups.series.get("history")?.as_str(),
+            predicted: groups.series.get("forecast")?.as_str(),
+            i80: groups.series.get("i80")?.as_str(),
+            i95: groups.series.get("i95")?.as_str(),
+            clv_axis: groups.series.get("clv")?.as_str(),
+            answers: groups.series.get("responses")?.as_str(),
+            fpr: groups.series.get("fpr")?.as_str(),
+            tpr: groups.series.get("tpr")?.as_str(),
+            gain: groups.series.get("gain")?.as_str(),
+            cumulative_lift: groups.series.get("cumulativeLift")?.as_str(),
+            importance: groups.sections.get("importance")?.as_str(),
+            auc_drop: groups.series.get("aucDrop")?.as_str(),
+            lift_axis: groups.series.get("lift")?.as_str(),
+        })
+    }
+}
 
-const ZH: Labels = Labels {
-    trend: "流失与留存趋势",
-    revenue_lost: "流失造成的收入损失",
-    cohorts: "同期群留存",
-    lifecycle: "生命周期阶段",
-    nps: "净推荐值",
-    segments: "RFM 客户分群",
-    drivers: "主要流失因素",
-    survival: "生存曲线",
-    forecast: "活跃客户预测",
-    clv: "预测客户价值分布",
-    model_comparison: "流失模型：ROC AUC",
-    roc: "ROC 曲线",
-    lift: "各十分位提升度",
-    churn: "流失率 %",
-    retention: "留存率 %",
-    active: "活跃客户",
-    lost: "损失收入",
-    churned: "流失客户",
-    months_since: "首购后月数",
-    customers: "客户数",
-    churn_rate: "流失率 %",
-    cramers_v: "Cramér's V",
-    not_churned: "未流失 %",
-    observed: "实际",
-    predicted: "预测",
-    i80: "80% 区间",
-    i95: "95% 区间",
-    clv_axis: "客户价值",
-    answers: "答卷数",
-    fpr: "假阳性率",
-    tpr: "真阳性率",
-    gain: "累计增益 %",
-    cumulative_lift: "累计提升度",
-    importance: "模型最依赖的特征",
-    auc_drop: "ROC AUC 下降",
-    lift_axis: "提升度",
-};
+fn label_file() -> Option<&'static LabelFile> {
+    static FILE: OnceLock<Option<LabelFile>> = OnceLock::new();
+    FILE.get_or_init(|| serde_json::from_str(REPORT_LABELS).ok()).as_ref()
+}
+
+/// The labels in `lang` (zh, else en), from the compiled-in file; a test
+/// checks it parses and holds every label, so the `expect` cannot fire in a
+/// build that passed its tests.
+fn labels(lang: &str) -> &'static Labels {
+    static LABELS: OnceLock<[Labels; 2]> = OnceLock::new();
+    let [en, zh] = LABELS.get_or_init(|| {
+        let file = label_file().expect("web/src/report-labels.json parses (tested)");
+        [Labels::of(&file.en), Labels::of(&file.zh)].map(|labels| labels.expect("web/src/report-labels.json holds every label (tested)"))
+    });
+    if lang == "zh" { zh } else { en }
+}
 
 fn line(name: &str, values: Vec<Option<f64>>) -> Series {
     Series { name: name.to_owned(), mark: Mark::Line(values), secondary: false }
@@ -272,7 +275,7 @@ fn bars(name: &str, values: Vec<f64>, secondary: bool) -> Series {
 /// The static charts of a report, in the HTML report's order; sections
 /// absent from the data give no chart.
 pub fn charts(data: &ReportData) -> Vec<Chart> {
-    let t = if data.lang == "zh" { &ZH } else { &EN };
+    let t = labels(&data.lang);
     let mut out = Vec::new();
     if let Some(d) = &data.trend {
         out.push(Chart {
@@ -941,6 +944,24 @@ pub mod png {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shared label file parses and holds every label the static charts
+    /// read, in both languages, with the words the report has always used.
+    #[test]
+    fn the_shared_label_file_holds_every_static_chart_label() {
+        let file = label_file().expect("web/src/report-labels.json parses");
+        let (en, zh) = (Labels::of(&file.en).expect("every en label"), Labels::of(&file.zh).expect("every zh label"));
+        assert_eq!(
+            (en.trend, en.lost, en.not_churned, en.answers, en.model_comparison),
+            ("Churn and retention", "Revenue lost", "Not churned %", "Answers", "Churn models: ROC AUC")
+        );
+        assert_eq!(
+            (zh.trend, zh.lost, zh.not_churned, zh.answers, zh.model_comparison),
+            ("流失与留存趋势", "损失收入", "未流失 %", "答卷数", "流失模型：ROC AUC")
+        );
+        assert_eq!(labels("zh").cumulative_lift, "累计提升度");
+        assert_eq!(labels("fr").cumulative_lift, "Cumulative lift");
+    }
 
     #[test]
     fn png_of_a_two_by_one_image_decodes_to_its_pixels() {
