@@ -55,6 +55,13 @@ export function tooltipBreak(): string {
   return tooltipMode === 'html' ? '<br>' : '\n';
 }
 
+/** `text` from the data made safe inside a tooltip formatter's output: escaped when tooltips are HTML. */
+export function tooltipText(text: string): string {
+  if (tooltipMode !== 'html') return text;
+  const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  return text.replace(/[&<>"']/g, (c) => entities[c]);
+}
+
 /** Draws one chart into a new box under `parent`, tagged `data-chart=name` (shared with the dashboard). */
 export function chart(parent: HTMLElement, name: string, option: EChartsCoreOption, height = 340): void {
   const box = el('div', 'chart');
@@ -345,10 +352,19 @@ export function renderReport(data: ReportData, root: HTMLElement): void {
       node.appendChild(el('p', 'summary', d.importance_summary));
       const rows = d.importance.slice().reverse();
       chart(node, 'importance', {
-        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        tooltip: {
+          trigger: 'axis',
+          axisPointer: { type: 'shadow' },
+          formatter: (points: { dataIndex: number }[]) => {
+            const x = rows[points[0].dataIndex];
+            const lines = [`${x.feature} · ${x.kind}`, ...x.correlated.map((c) => `+ ${c}`), `${s.aucDrop}: ${round(x.auc_drop, 4)}`];
+            return lines.map(tooltipText).join(tooltipBreak());
+          },
+        },
         grid: { left: 250, right: 32, top: 16, bottom: 32 },
         xAxis: { type: 'value', name: s.aucDrop },
-        yAxis: { type: 'category', data: rows.map((x) => `${x.feature} · ${x.kind}`) },
+        // "+N": correlated features shuffled with it (the summary says so); the tooltip names them.
+        yAxis: { type: 'category', data: rows.map((x) => `${x.feature}${x.correlated.length > 0 ? ` (+${x.correlated.length})` : ''} · ${x.kind}`) },
         // Drivers in the first palette colour, warning signs in grey.
         series: [{
           name: s.aucDrop,

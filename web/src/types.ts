@@ -35,7 +35,7 @@ export interface ModelScore {
   baseline_auc: number | null; rows: number; default: boolean;
 }
 export interface GainsDecile { decile: number; cumulative_gain: number; lift: number; cumulative_lift: number }
-export interface FeatureImportance { feature: string; auc_drop: number; gain_share: number | null; kind: string; driver: boolean }
+export interface FeatureImportance { feature: string; correlated: string[]; auc_drop: number; gain_share: number | null; kind: string; driver: boolean }
 export interface AtRiskCustomer { customer_id: string; probability: number; tier: string; reasons: string[]; drivers: string[] }
 export interface ChurnModelSection {
   model: string; algorithm: string; trained_at: string | null; models: ModelScore[]; curves_held_out: boolean; curve_rows: number; curve_auc: number;

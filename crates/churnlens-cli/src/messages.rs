@@ -1,6 +1,7 @@
 //! Everything the CLI prints for people, in English and Chinese, in one place.
 
 use churnlens_core::Lang;
+use churnlens_models::prediction::train::CORRELATED_RHO;
 
 /// Prefix of an error line.
 pub fn error_prefix(lang: Lang, user: bool) -> &'static str {
@@ -602,8 +603,12 @@ pub fn model_profit(lang: Lang, threshold: f64, contacted: usize, reached: usize
 /// Heading of the importance table.
 pub fn model_importance_header(lang: Lang, name: &str) -> String {
     match lang {
-        Lang::En => format!("Global feature importance of {name} (ROC AUC drop when shuffled)"),
-        Lang::Zh => format!("{name} 的全局特征重要性（打乱该特征后 ROC AUC 的下降）"),
+        Lang::En => format!(
+            "Global feature importance of {name} (ROC AUC drop when shuffled; features that move together, rank correlation {CORRELATED_RHO} or more, are shuffled together as one entry)"
+        ),
+        Lang::Zh => {
+            format!("{name} 的全局特征重要性（打乱该特征后 ROC AUC 的下降；同步变化的特征，即秩相关系数不低于 {CORRELATED_RHO} 的，一起打乱、合为一项）")
+        }
     }
 }
 

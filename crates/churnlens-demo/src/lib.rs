@@ -14,11 +14,11 @@
 //! * Seasonality multiplies the purchase rate: × 1.6 in November (双11),
 //!   × 1.3 in December, × 0.7 in February (春节).
 //! * Before every next order the customer decides to leave with a hazard of
-//!   0.035 a month over the coming gap, multiplied by the **planted
+//!   0.025 a month over the coming gap, multiplied by the **planted
 //!   drivers**: × 1.8 for each late delivery so far, up to three
 //!   (配送天数 > 5, on 6% of orders, 14% in 西北/东北),
-//!   × 2.5 once they have complained, × 2.0 for region 华东 after the price
-//!   rise on 2025-01-01, × 0.5 for subscribers, × 1.2 for the 电商平台
+//!   × 3.5 once they have complained, × 3.5 for region 华东 after the price
+//!   rise on 2024-01-01, × 0.5 for subscribers, × 1.2 for the 电商平台
 //!   channel and × 0.8 for 门店. A customer who decides to leave places one
 //!   or two final orders with lengthening gaps (× 1.8, then × 2.6 their usual
 //!   interval) and then stops — purchase intervals lengthen before churn.
@@ -61,6 +61,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use churnlens_core::Table;
 
+pub use names::CITIES;
 pub use sim::PRICE_RISE;
 
 /// Problem rows planted in `orders.csv` (4 rejected, 1 unknown customer kept).

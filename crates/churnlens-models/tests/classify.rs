@@ -17,7 +17,11 @@
 //!   weights) 1e-5 absolute against scikit-learn's SVC at tolerance 1e-10,
 //!   intercepts 1e-6, gamma 1e-12, the same number of support vectors;
 //! * Platt's sigmoid (A, B) 1e-5 against scipy's BFGS minimisation of the
-//!   same objective.
+//!   same objective;
+//! * the correlated-feature groups of global importance
+//!   (tests/fixtures/correlation_groups.json, reference/correlation_reference.py):
+//!   Spearman's rho 1e-12 absolute against pandas, the complete-linkage
+//!   groups equal to scipy's.
 //!
 //! The Telco tests read ../shared/data and are skipped (loudly) without it.
 
@@ -366,4 +370,29 @@ fn telco_five_families_through_the_library_path_in_one_comparison_table() {
         assert!(*value > 0.80, "{label}: mean ROC AUC {value:.4}");
     }
     assert!(auc[3] > 0.75, "{}: mean ROC AUC {:.4}", labels[3], auc[3]);
+}
+
+/// The groups global importance shuffles together: Spearman's rho with
+/// missing values and ties equal to pandas, and complete-linkage groups
+/// cut at |rho| ≥ 0.7 equal to scipy's, over all columns and within kinds.
+#[test]
+fn correlated_groups_match_pandas_and_scipy() {
+    use churnlens_models::ml::linkage::complete_linkage_groups;
+    use churnlens_models::ml::spearman::spearman_matrix;
+    let expected = fixture("correlation_groups.json");
+    let columns: Vec<Vec<f64>> =
+        expected["columns"].as_array().unwrap().iter().map(|c| c.as_array().unwrap().iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()).collect();
+    let p = columns.len();
+    let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let rho = spearman_matrix(&refs);
+    let reference: Vec<f64> = expected["spearman"].as_array().unwrap().iter().flat_map(numbers).collect();
+    let worst = rho.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    eprintln!("Spearman rho: largest deviation from pandas {worst:.1e}");
+    assert!(worst < 1e-12, "rho deviates by {worst}");
+    let groups = |value: &Value| -> Vec<Vec<usize>> { value.as_array().unwrap().iter().map(|g| g.as_array().unwrap().iter().map(count).collect()).collect() };
+    let distance: Vec<f64> = rho.iter().map(|r| 1.0 - r.abs()).collect();
+    let threshold = number(&expected["threshold"]);
+    assert_eq!(complete_linkage_groups(&distance, &vec![0; p], threshold), groups(&expected["groups_all"]));
+    let kinds: Vec<usize> = expected["kinds"].as_array().unwrap().iter().map(count).collect();
+    assert_eq!(complete_linkage_groups(&distance, &kinds, threshold), groups(&expected["groups_by_kind"]));
 }

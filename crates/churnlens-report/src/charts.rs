@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::data::ReportData;
+use crate::data::{FeatureImportance, ReportData};
 use crate::error::ReportError;
 
 /// Width and height of every chart in pixels (16:9, sharp on a slide).
@@ -473,7 +473,7 @@ pub fn charts(data: &ReportData) -> Vec<Chart> {
                 name: "importance",
                 title: t.importance.into(),
                 plot: Plot::HorizontalBars {
-                    rows: d.importance.iter().map(|f| format!("{} · {}", f.feature, f.kind)).collect(),
+                    rows: d.importance.iter().map(importance_row).collect(),
                     values: d.importance.iter().map(|f| f.auc_drop).collect(),
                     x_name: t.auc_drop.into(),
                 },
@@ -719,6 +719,16 @@ fn band_runs(values: &[Option<(f64, f64)>]) -> Vec<Vec<(usize, (f64, f64))>> {
         out.push(current);
     }
     out
+}
+
+/// A row of the importance chart: the feature, how many correlated features
+/// share its entry, and its kind — "orders_30d (+5) · warning sign"; the
+/// text above the chart says what the count means.
+fn importance_row(f: &FeatureImportance) -> String {
+    match f.correlated.len() {
+        0 => format!("{} · {}", f.feature, f.kind),
+        n => format!("{} (+{n}) · {}", f.feature, f.kind),
+    }
 }
 
 fn draw_horizontal_bars<DB: DrawingBackend>(

@@ -17,7 +17,7 @@ use churnlens_models::ml::evaluate::{Decile, gains_by_decile, roc_auc};
 use churnlens_models::prediction::frame::RawFrame;
 use churnlens_models::prediction::reasons::{Tier, TierThresholds};
 use churnlens_models::prediction::rows::{scoring_rows, training_rows};
-use churnlens_models::prediction::saved::{SavedModel, drivers, thin};
+use churnlens_models::prediction::saved::{Importance, SavedModel, drivers, thin};
 use churnlens_models::prediction::train::{fitted_model, roc_points, score};
 
 use crate::data::{AT_RISK_ROWS, AtRiskCustomer, ChurnModelSection, FeatureImportance, GainsDecile, ModelScore, ROC_POINTS, TOP_DRIVERS, TOP_FEATURES};
@@ -47,13 +47,13 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
         None => in_sample_curves(chosen, &training_rows(engine, chosen, lang).await.map_err(|e| e.to_string())?, lang)?,
     };
     let top_drivers: Vec<&str> = drivers(&chosen.importance).take(TOP_DRIVERS).map(|i| i.feature.as_str()).collect();
-    let importance: Vec<FeatureImportance> = chosen
-        .importance
+    let shown: Vec<&Importance> =
+        chosen.importance.iter().enumerate().filter(|(rank, i)| *rank < TOP_FEATURES || top_drivers.contains(&i.feature.as_str())).map(|(_, i)| i).collect();
+    let importance: Vec<FeatureImportance> = shown
         .iter()
-        .enumerate()
-        .filter(|(rank, i)| *rank < TOP_FEATURES || top_drivers.contains(&i.feature.as_str()))
-        .map(|(_, i)| FeatureImportance {
+        .map(|i| FeatureImportance {
             feature: i.name(lang).to_string(),
+            correlated: i.correlated(lang).to_vec(),
             auc_drop: i.auc_drop,
             gain_share: i.gain_share.map(|g| g * 100.0),
             kind: i.kind.label(lang).to_string(),
@@ -91,8 +91,9 @@ pub async fn churn_model_section(workspace: &Workspace, engine: &Engine, lang: L
         ),
         importance_summary: text::churn_importance(
             lang,
-            importance.iter().take(3).map(|f| f.feature.as_str()).collect(),
-            importance.iter().filter(|f| f.driver).take(3).map(|f| f.feature.as_str()).collect(),
+            shown.iter().take(3).map(|i| i.label(lang)).collect(),
+            shown.iter().filter(|i| i.kind.is_driver()).take(3).map(|i| i.label(lang)).collect(),
+            shown.iter().any(|i| !i.correlated.is_empty()),
         ),
         at_risk_summary: text::churn_at_risk(lang, scored.len(), high_risk, medium_risk, tiers.high * 100.0, chosen.training.data.horizon_days()),
         model: chosen.name.clone(),

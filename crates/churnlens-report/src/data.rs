@@ -430,6 +430,10 @@ pub struct GainsDecile {
 pub struct FeatureImportance {
     /// The feature, in the report's language.
     pub feature: String,
+    /// Features correlated with it, shuffled with it, so the entry is the
+    /// importance of all of them; in the report's language.
+    #[serde(default)]
+    pub correlated: Vec<String>,
     /// Mean ROC AUC drop when it is shuffled on held-out rows.
     pub auc_drop: f64,
     /// Its share of the split gain (tree models), percent.

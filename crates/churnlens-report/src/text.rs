@@ -3,6 +3,7 @@
 //! catalogue, so a translation is one place to look.
 
 use churnlens_core::Lang;
+use churnlens_models::prediction::train::CORRELATED_RHO;
 
 use crate::data::Mover;
 
@@ -268,13 +269,19 @@ pub fn churn_curves(lang: Lang, held_out: bool, rows: usize, auc: f64, top_gain:
 }
 
 /// Global importance: the strongest features, and the strongest drivers
-/// (not warning signs) when they are not the same.
-pub fn churn_importance(lang: Lang, top: Vec<&str>, drivers: Vec<&str>) -> String {
-    let list = |names: &[&str], separator: &str| if names.is_empty() { "–".to_owned() } else { names.join(separator) };
+/// (not warning signs) when they are not the same; `grouped` when some
+/// entries stand for several correlated features.
+pub fn churn_importance(lang: Lang, top: Vec<String>, drivers: Vec<String>, grouped: bool) -> String {
+    let list = |names: &[String], separator: &str| if names.is_empty() { "–".to_owned() } else { names.join(separator) };
     let drivers_said = |separator: &str| if drivers == top { None } else { Some(list(&drivers, separator)) };
     match lang {
         Lang::En => {
             let mut text = format!("What the model relies on most: the drop in held-out ROC AUC when a feature is shuffled. Strongest: {}.", list(&top, ", "));
+            if grouped {
+                text.push_str(&format!(
+                    " Features that move together (rank correlation of {CORRELATED_RHO} or more) carry one signal, so they are shuffled together and shown as one entry."
+                ));
+            }
             if let Some(drivers) = drivers_said(", ") {
                 text.push_str(&format!(
                     " Warning signs (recent activity that shows a decision to leave already taken) say who is leaving; the strongest drivers — what customers experienced and who they are, what a save campaign can act on — are: {drivers}."
@@ -284,6 +291,9 @@ pub fn churn_importance(lang: Lang, top: Vec<&str>, drivers: Vec<&str>) -> Strin
         }
         Lang::Zh => {
             let mut text = format!("模型最依赖的特征：打乱该特征后留出集 ROC AUC 的下降。最重要：{}。", list(&top, "、"));
+            if grouped {
+                text.push_str(&format!("同步变化的特征（秩相关系数不低于 {CORRELATED_RHO}）反映同一信号，因此一起打乱，合为一项显示。"));
+            }
             if let Some(drivers) = drivers_said("、") {
                 text.push_str(&format!(
                     "预警信号（表明客户已决定离开的近期行为）说明谁在离开；最重要的驱动因素——客户的体验与画像，即挽留活动可以着手之处——是：{drivers}。"

@@ -440,11 +440,16 @@ fn the_churn_model_section_holds_the_librarys_scores_metrics_and_curves() {
     assert_eq!(section.importance.len(), expected.len());
     for (row, library) in section.importance.iter().zip(&expected) {
         assert_eq!((row.feature.as_str(), row.auc_drop, row.driver), (library.feature.as_str(), library.auc_drop, library.kind.is_driver()));
+        assert_eq!(row.correlated, library.correlated);
     }
+    // The summary names each entry with the features correlated with it.
+    let driver_labels: Vec<String> = gbdt.importance.iter().filter(|i| i.kind.is_driver()).take(3).map(|i| i.label(Lang::En)).collect();
+    assert!(gbdt.importance[..10].iter().any(|i| !i.correlated.is_empty()), "the demo has correlated features");
+    assert!(section.importance_summary.contains("shuffled together and shown as one entry"), "{}", section.importance_summary);
     assert!(
         section.importance_summary.contains(&format!(
             "the strongest drivers — what customers experienced and who they are, what a save campaign can act on — are: {}.",
-            drivers[..3].join(", ")
+            driver_labels.join(", ")
         )),
         "{}",
         section.importance_summary
@@ -471,7 +476,13 @@ fn static_charts_of_the_churn_model_section_carry_its_numbers() {
     let Plot::Categories { series, .. } = find("gains") else { panic!("gains is a category chart") };
     assert!(series.iter().any(|s| s.mark == Mark::Line(section.gains.iter().map(|g| Some(g.cumulative_gain)).collect())));
     let Plot::HorizontalBars { rows, .. } = find("importance") else { panic!("importance is a bar chart") };
-    assert_eq!(rows, &section.importance.iter().map(|f| format!("{} · {}", f.feature, f.kind)).collect::<Vec<_>>());
+    // Each row: the feature, "(+N)" for the N correlated features sharing its entry, and its kind.
+    assert_eq!(rows.len(), section.importance.len());
+    for (row, f) in rows.iter().zip(&section.importance) {
+        let count = if f.correlated.is_empty() { String::new() } else { format!(" (+{})", f.correlated.len()) };
+        assert_eq!(row, &format!("{}{count} · {}", f.feature, f.kind));
+    }
+    assert!(rows.iter().any(|r| r.contains(" (+")), "{rows:?}");
 }
 
 /// Copies a directory tree (a workspace) into `to`.

@@ -334,7 +334,7 @@ fn print_importance(name: &str, importance: &[Importance], top: usize, lang: Lan
     let row = |rank: String, m: &Importance| {
         vec![
             rank,
-            m.name(lang).to_string(),
+            m.label(lang),
             m.kind.label(lang).to_string(),
             format!("{:.4}", m.auc_drop),
             m.gain_share.map_or_else(String::new, |g| format!("{:.1}%", 100.0 * g)),
@@ -552,8 +552,8 @@ pub fn demo_step(workspace: &Workspace, tz: chrono_tz::Tz, lang: Lang) -> Result
         horizon_days: DEFAULT_HORIZON,
         roc_auc: report.evaluation.results[0].metrics.roc_auc,
         baseline_auc: report.evaluation.baseline.as_ref().map(|b| b.roc_auc),
-        top_features: saved.importance.iter().take(5).map(|m| m.name(lang).to_string()).collect(),
-        top_drivers: drivers(&saved.importance).take(5).map(|m| m.name(lang).to_string()).collect(),
+        top_features: saved.importance.iter().take(5).map(|m| m.label(lang)).collect(),
+        top_drivers: drivers(&saved.importance).take(5).map(|m| m.label(lang)).collect(),
         scored,
         at_risk,
     })

@@ -140,6 +140,14 @@ pub struct Importance {
     /// files saved before kinds existed read the same.
     #[serde(default)]
     pub kind: FeatureKind,
+    /// Columns of the same kind that move with it (Spearman's |rho| ≥ 0.7
+    /// with it and with each other on the held-out rows), shuffled together
+    /// with it, so the entry is the importance of all of them; English names.
+    #[serde(default)]
+    pub correlated: Vec<String>,
+    /// Their Chinese names.
+    #[serde(default)]
+    pub correlated_zh: Vec<String>,
 }
 
 impl Importance {
@@ -150,7 +158,34 @@ impl Importance {
             Lang::Zh => &self.feature_zh,
         }
     }
+
+    /// The columns it moves with, in `lang`.
+    pub fn correlated(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::En => &self.correlated,
+            Lang::Zh => &self.correlated_zh,
+        }
+    }
+
+    /// Its name with the columns that share its entry: all of them up to
+    /// [`LABEL_MEMBERS`] in all, otherwise the first ones and a count —
+    /// "feedback_total + complaints_total", "orders_30d + recency_days + 4
+    /// more correlated", "30 天内下单次数 + 距上次购买天数 及另外 4 个相关特征".
+    pub fn label(&self, lang: Lang) -> String {
+        let others = self.correlated(lang);
+        let shown = if others.len() < LABEL_MEMBERS { others.len() } else { LABEL_MEMBERS - 2 };
+        let mut label = std::iter::once(self.name(lang)).chain(others[..shown].iter().map(String::as_str)).collect::<Vec<_>>().join(" + ");
+        match (others.len() - shown, lang) {
+            (0, _) => {}
+            (n, Lang::En) => label.push_str(&format!(" + {n} more correlated")),
+            (n, Lang::Zh) => label.push_str(&format!(" 及另外 {n} 个相关特征")),
+        }
+        label
+    }
 }
+
+/// Columns an [`Importance::label`] names before it counts the rest.
+pub const LABEL_MEMBERS: usize = 3;
 
 /// The drivers among `importance` (every feature but the warning signs), in its order.
 pub fn drivers(importance: &[Importance]) -> impl Iterator<Item = &Importance> {
@@ -265,13 +300,23 @@ mod tests {
             metrics: BTreeMap::from([("roc_auc".to_string(), 0.75)]),
             threshold: 0.5,
             importance: vec![
-                Importance { feature: "x".into(), feature_zh: "x".into(), auc_drop: 0.1, gain_share: Some(1.0), kind: FeatureKind::Profile },
+                Importance {
+                    feature: "x".into(),
+                    feature_zh: "x".into(),
+                    auc_drop: 0.1,
+                    gain_share: Some(1.0),
+                    kind: FeatureKind::Profile,
+                    correlated: Vec::new(),
+                    correlated_zh: Vec::new(),
+                },
                 Importance {
                     feature: "recency_days".into(),
                     feature_zh: "距上次购买天数".into(),
                     auc_drop: 0.05,
                     gain_share: None,
                     kind: FeatureKind::WarningSign,
+                    correlated: vec!["orders_30d".into()],
+                    correlated_zh: vec!["30 天内下单次数".into()],
                 },
             ],
             model: serde_json::json!({"weights": [1.0]}),
@@ -308,5 +353,23 @@ mod tests {
         // Evenly spaced: every 100th point.
         assert_eq!(thinned[3], points[300]);
         assert_eq!(thin(points[..5].to_vec(), 11).len(), 5);
+    }
+
+    #[test]
+    fn labels_name_correlated_columns_then_count_them() {
+        let entry = |others: &[&str]| Importance {
+            feature: "orders_30d".into(),
+            feature_zh: "30 天内下单次数".into(),
+            auc_drop: 0.1,
+            gain_share: None,
+            kind: FeatureKind::WarningSign,
+            correlated: others.iter().map(|s| s.to_string()).collect(),
+            correlated_zh: others.iter().map(|s| format!("{s}（中）")).collect(),
+        };
+        assert_eq!(entry(&[]).label(Lang::En), "orders_30d");
+        assert_eq!(entry(&["a", "b"]).label(Lang::En), "orders_30d + a + b");
+        assert_eq!(entry(&["a", "b", "c"]).label(Lang::En), "orders_30d + a + 2 more correlated");
+        assert_eq!(entry(&["a"]).label(Lang::Zh), "30 天内下单次数 + a（中）");
+        assert_eq!(entry(&["a", "b", "c", "d"]).label(Lang::Zh), "30 天内下单次数 + a（中） 及另外 3 个相关特征");
     }
 }

@@ -19,8 +19,9 @@
 //!   campaign economics, the threshold of the highest expected profit.
 //! * Global importance per raw column: the ROC AUC drop when it is
 //!   shuffled on held-out rows (permutation importance, every family; the
-//!   one-hot levels of a category shuffled together), and its share of the
-//!   split gain for tree models.
+//!   one-hot levels of a category shuffled together, and numeric columns of
+//!   one kind that rank-correlate at |rho| ≥ 0.7 shuffled together as one
+//!   entry), and its share of the split gain for tree models.
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
@@ -44,6 +45,8 @@ use crate::ml::evaluate::{
     BinaryMetrics, CalibrationBin, CampaignEconomics, Decile, ProfitThreshold, average_precision, calibration_curve, cross_validate, gains_by_decile,
     grouped_permutation_importance, profit_threshold, stratified_folds,
 };
+use crate::ml::linkage::complete_linkage_groups;
+use crate::ml::spearman::spearman_matrix;
 
 /// The threshold of accuracy, precision, recall and F1.
 pub const DECISION_THRESHOLD: f64 = 0.5;
@@ -397,39 +400,97 @@ pub fn fit_on(frame: &RawFrame, algorithm: Algorithm, options: &TrainOptions) ->
 /// Global importance of `model` measured on labelled held-out rows, one
 /// entry per raw column (its one-hot levels, or its value and missing
 /// indicator, shuffled together — the importance of "region", not of one
-/// region): permutation importance (ROC AUC drop) and, for tree models, the
-/// column's share of the split gain; largest AUC drop first.
+/// region) or per group of correlated numeric columns of one kind
+/// ([`correlated_columns`]): permutation importance (ROC AUC drop) and, for
+/// tree models, the entry's share of the split gain; largest AUC drop first.
 pub fn global_importance(model: &FittedModel, encoder: &Encoder, held_out: &RawFrame, seed: u64) -> Result<Vec<Importance>> {
     let set = TrainingSet::new(encoder.transform(held_out)?, held_out.labels.clone()).map_err(ml)?;
     let mut sources: Vec<&str> = Vec::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut encoded: Vec<Vec<usize>> = Vec::new();
     for j in 0..encoder.feature_names().len() {
         let source = encoder.source_of(j);
         match sources.iter().position(|&s| s == source) {
-            Some(g) => groups[g].push(j),
+            Some(g) => encoded[g].push(j),
             None => {
                 sources.push(source);
-                groups.push(vec![j]);
+                encoded.push(vec![j]);
             }
         }
     }
-    let names: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
+    let members = correlated_columns(held_out, &sources);
+    let groups: Vec<Vec<usize>> = members.iter().map(|m| m.iter().flat_map(|&s| encoded[s].iter().copied()).collect()).collect();
+    let names: Vec<String> = members.iter().map(|m| sources[m[0]].to_string()).collect();
     let drops = grouped_permutation_importance(model, &set, &groups, &names, PERMUTATION_REPEATS, seed).map_err(ml)?;
     let gains = model.gain_importance().map(|g| g.gain_shares());
+    let zh = |source: &str| held_out.column(source).map_or_else(|| source.to_string(), |c| c.name.zh.clone());
     let mut out: Vec<Importance> = drops
         .into_iter()
         .zip(&groups)
-        .zip(&sources)
-        .map(|((d, group), source)| Importance {
-            feature: source.to_string(),
-            feature_zh: held_out.column(source).map_or_else(|| source.to_string(), |c| c.name.zh.clone()),
-            auc_drop: d.mean_drop,
-            gain_share: gains.as_ref().map(|g| group.iter().map(|&j| g[j]).sum()),
-            kind: FeatureKind::of(source),
+        .zip(&members)
+        .map(|((d, group), members)| {
+            let lead = sources[members[0]];
+            let others: Vec<&str> = members[1..].iter().map(|&m| sources[m]).collect();
+            Importance {
+                feature: lead.to_string(),
+                feature_zh: zh(lead),
+                auc_drop: d.mean_drop,
+                gain_share: gains.as_ref().map(|g| group.iter().map(|&j| g[j]).sum()),
+                kind: FeatureKind::of(lead),
+                correlated: others.iter().map(|s| s.to_string()).collect(),
+                correlated_zh: others.iter().map(|s| zh(s)).collect(),
+            }
         })
         .collect();
     out.sort_by(|a, b| b.auc_drop.total_cmp(&a.auc_drop).then_with(|| a.feature.cmp(&b.feature)));
     Ok(out)
+}
+
+/// Columns at least this rank-correlated (Spearman's |rho|) with every
+/// other member of their group share one importance entry. 0.7 is the
+/// usual line for a strong correlation; at it, "orders in the last 30
+/// days" and "days since the last purchase" are one signal, while late
+/// deliveries and the complaints they cause (|rho| ≈ 0.6 on the demo)
+/// stay two.
+pub const CORRELATED_RHO: f64 = 0.7;
+
+/// Groups of `sources` (indices into it) whose numeric columns in `rows`
+/// move together: complete linkage on 1 − |Spearman's rho| cut at
+/// 1 − [`CORRELATED_RHO`], within one [`FeatureKind`] (a warning sign never
+/// shares an entry with a driver); categorical columns stand alone. Each
+/// group starts with its lead, the member most correlated with the others
+/// (mean |rho|; the earlier column on a tie), then the rest in column order.
+///
+/// Why: permutation importance shuffles one column at a time, so columns
+/// that carry the same signal split its importance between them (the
+/// model reads the signal from the unshuffled partner) and fill the top of
+/// the list with one signal under several names; shuffling them together
+/// measures the signal once (scikit-learn's user guide, "Permutation
+/// importance with multicollinear or correlated features", clusters on
+/// Spearman's rho for the same reason).
+pub fn correlated_columns(rows: &RawFrame, sources: &[&str]) -> Vec<Vec<usize>> {
+    let numeric: Vec<(usize, &[f64])> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(s, name)| match &rows.column(name)?.values {
+            super::frame::RawValues::Numeric(values) => Some((s, values.as_slice())),
+            super::frame::RawValues::Categorical(_) => None,
+        })
+        .collect();
+    let p = numeric.len();
+    let rho = spearman_matrix(&numeric.iter().map(|(_, v)| *v).collect::<Vec<_>>());
+    let kinds: Vec<usize> = numeric.iter().map(|(s, _)| FeatureKind::of(sources[*s]) as usize).collect();
+    let distance: Vec<f64> = rho.iter().map(|r| 1.0 - r.abs()).collect();
+    let mut by_lead: HashMap<usize, Vec<usize>> = HashMap::new();
+    for group in complete_linkage_groups(&distance, &kinds, 1.0 - CORRELATED_RHO) {
+        let closeness = |a: usize| group.iter().filter(|&&b| b != a).map(|&b| rho[a * p + b].abs()).sum::<f64>();
+        let lead = group.iter().copied().fold(group[0], |best, a| if closeness(a) > closeness(best) { a } else { best });
+        let ordered: Vec<usize> = std::iter::once(lead).chain(group.iter().copied().filter(|&a| a != lead)).map(|a| numeric[a].0).collect();
+        by_lead.insert(ordered[0], ordered);
+    }
+    // In column order of the leads; a categorical column stands alone, and
+    // a numeric column that is not a lead is in its lead's group.
+    let is_numeric = |s: usize| numeric.iter().any(|(n, _)| *n == s);
+    (0..sources.len()).filter_map(|s| by_lead.remove(&s).or_else(|| (!is_numeric(s)).then(|| vec![s]))).collect()
 }
 
 /// The held-out rows importance is measured on, with the model fitted
