@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encode::{Encoder, EncoderParams, MissingValues};
 use super::features::FeatureKind;
-use super::frame::RawFrame;
+use super::frame::{RawFrame, RawValues};
 use super::reasons::{Reason, Tier, TierThresholds, top_reasons, top_reasons_among};
 use super::saved::{FORMAT_VERSION, HELD_OUT_ROC_POINTS, HeldOutCurves, Importance, SavedModel, TrainingSource, TrainingSummary, thin};
 use super::split::{recency_baseline_auc, time_split};
@@ -385,7 +385,7 @@ fn evaluate_keeping(frame: &RawFrame, algorithms: &[Algorithm], options: &TrainO
 }
 
 fn recency_average_precision(test: &RawFrame) -> Option<f64> {
-    let super::frame::RawValues::Numeric(recency) = &test.column("recency_days")?.values else { return None };
+    let RawValues::Numeric(recency) = &test.column("recency_days")?.values else { return None };
     average_precision(&test.labels, recency)
 }
 
@@ -472,8 +472,8 @@ pub fn correlated_columns(rows: &RawFrame, sources: &[&str]) -> Vec<Vec<usize>> 
         .iter()
         .enumerate()
         .filter_map(|(s, name)| match &rows.column(name)?.values {
-            super::frame::RawValues::Numeric(values) => Some((s, values.as_slice())),
-            super::frame::RawValues::Categorical(_) => None,
+            RawValues::Numeric(values) => Some((s, values.as_slice())),
+            RawValues::Categorical(_) => None,
         })
         .collect();
     let p = numeric.len();
